@@ -1,0 +1,1 @@
+"""Renderers that turn a stored run (the JSON report document) into HTML, JSON and CSV files."""
