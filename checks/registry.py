@@ -14,6 +14,7 @@ Scope = Literal["page", "site"]
 
 # Modules that provide checks. Each exposes `checks(config) -> list[PageCheck | SiteCheck]`.
 CHECK_MODULES: tuple[str, ...] = (
+    "checks.internal",
     "checks.crawl_checks",
     "checks.seo",
     "checks.claims",

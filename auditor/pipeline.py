@@ -1,0 +1,480 @@
+"""The one place that knows the order: targets -> fetch or read -> extract -> language -> checks -> store -> reports."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import pickle
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from auditor.config import Config, SiteConfig
+from auditor.errors import InputError
+from auditor.extract import extract_html, load_local_file, looks_binary
+from auditor.models import AnalysedPage, FetchResult, Finding, Page, Site
+from auditor.nlp import analyse_pages
+from auditor.serialise import finding_to_dict, page_entry, rule_to_dict
+from auditor.store import Store
+from checks.internal import check_failed_finding
+from checks.registry import (
+    AnyCheck,
+    CheckContext,
+    PageCheck,
+    RuleInfo,
+    Selection,
+    SiteCheck,
+    load_checks,
+    rules_index,
+)
+
+log = logging.getLogger(__name__)
+
+RunKind = Literal["audit", "run", "scheduled", "demo"]
+LOCAL_SITE = "local files"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Below this many expected pages a process pool costs more (each worker loads spaCy and the rule packs) than it saves.
+POOL_MIN_PAGES = 12
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """A document after extraction, language analysis and every page check."""
+
+    analysed: AnalysedPage
+    findings: tuple[Finding, ...]
+
+
+def selection_of(config: Config) -> Selection:
+    c = config.checks
+    return Selection(
+        select=tuple(c.select),
+        ignore=tuple(c.ignore),
+        per_page_ignores=tuple((glob, tuple(ids)) for glob, ids in c.per_page_ignores.items()),
+    )
+
+
+def config_digest(config: Config) -> str:
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
+
+
+class Analyser:
+    """Extraction, language and checks for one process: spaCy and the rule packs are loaded once, here."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.selection = selection_of(config)
+        self.checks: list[AnyCheck] = load_checks(config)
+        self.rules: dict[str, RuleInfo] = rules_index(self.checks)
+        self.page_checks = [c for c in self.checks if isinstance(c, PageCheck) and self._wanted(c)]
+        self.site_checks = [c for c in self.checks if isinstance(c, SiteCheck) and self._wanted(c)]
+
+    def _wanted(self, check: AnyCheck) -> bool:
+        return any(self.selection.rule_enabled(r.id) for r in check.rules())
+
+    def _keep(self, findings: Iterable[Finding]) -> list[Finding]:
+        return [f for f in findings if self.selection.enabled_for(f.check_id, f.url)]
+
+    def context(self, options: Mapping[str, Any] | None = None) -> CheckContext:
+        return CheckContext(config=self.config, options=dict(options or {}))
+
+    def page_from_fetch(self, fetch: FetchResult) -> Page | None:
+        """Only successful HTML is parsed; everything else is left to the crawl checks, which see every fetch."""
+        if fetch.error_kind is not None and not fetch.truncated:
+            return None
+        if fetch.status is None or not 200 <= fetch.status < 300:
+            return None
+        ctype = fetch.content_type
+        if ctype and ctype not in HTML_TYPES:
+            return None
+        if not fetch.body or looks_binary(fetch.body):
+            return None
+        return extract_html(fetch.body, fetch.requested_url, fetch)
+
+    def check_page(self, page: Page) -> PageResult:
+        analysed = next(analyse_pages([page]))
+        ctx = self.context()
+        findings: list[Finding] = []
+        for check in self.page_checks:
+            try:
+                findings.extend(check.check_page(analysed, ctx))
+            except Exception as exc:  # a broken check must not lose the page or the run
+                log.exception("check %s failed on %s", check.name, page.url)
+                findings.append(check_failed_finding(check.name, page.url, exc))
+        return PageResult(analysed=analysed, findings=tuple(self._keep(findings)))
+
+    def check_fetch(self, fetch: FetchResult, unchanged_hash: str | None = None) -> PageResult | Page | None:
+        """Analyse a fetched page; when its content hash equals `unchanged_hash`, return the bare Page instead
+        so the caller reuses the stored analysis (language analysis is the expensive part)."""
+        page = self.page_from_fetch(fetch)
+        if page is None:
+            return None
+        if unchanged_hash is not None and page.content_hash == unchanged_hash:
+            return page
+        return self.check_page(page)
+
+    def check_site(
+        self, site: Site, page_findings: Mapping[str, Sequence[Finding]]
+    ) -> tuple[list[Finding], dict[str, Any]]:
+        ctx = self.context({"page_findings": page_findings})
+        findings: list[Finding] = []
+        data: dict[str, Any] = {}
+        for check in self.site_checks:
+            try:
+                findings.extend(check.check_site(site, ctx))
+                site_data = getattr(check, "site_data", None)
+                if callable(site_data):
+                    for key, value in site_data(site, ctx).items():
+                        if isinstance(value, list) and isinstance(data.get(key), list):
+                            data[key].extend(value)
+                        else:
+                            data[key] = value
+            except Exception as exc:
+                log.exception("site check %s failed on %s", check.name, site.name)
+                findings.append(check_failed_finding(check.name, site.root_url or site.name, exc))
+        return self._keep(findings), data
+
+
+# --- process-pool plumbing: one Analyser per worker process --------------------------------------------------
+
+_WORKER: Analyser | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER
+    _WORKER = Analyser(config)
+
+
+def _work_fetch(fetch: FetchResult, unchanged_hash: str | None) -> PageResult | Page | None:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.check_fetch(fetch, unchanged_hash)
+
+
+# --- targets ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Literal["url", "file"]
+    value: str
+
+
+def classify_targets(targets: Sequence[str]) -> list[Target]:
+    """A target is an http(s) URL or a local file; anything else is a usage error named in one line."""
+    out: list[Target] = []
+    for raw in targets:
+        parts = urlsplit(raw)
+        if parts.scheme in ("http", "https"):
+            if not parts.hostname:
+                raise InputError(f"{raw}: not a valid URL (no host)")
+            out.append(Target("url", raw))
+        elif parts.scheme and len(parts.scheme) > 1 and "://" in raw:
+            raise InputError(f"{raw}: only http:// and https:// URLs can be audited")
+        else:
+            out.append(Target("file", raw))
+    if not out:
+        raise InputError("nothing to audit: give at least one URL or file")
+    return out
+
+
+def _site_name_for(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _root_of(url: str) -> str:
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc}/"
+
+
+def _analysis_blob(analysed: AnalysedPage) -> bytes:
+    """Stored so an unchanged page in the next run reuses its analysis instead of re-parsing."""
+    return zlib.compress(pickle.dumps(analysed, protocol=pickle.HIGHEST_PROTOCOL), 3)
+
+
+def _load_analysis(blob: bytes | None) -> AnalysedPage | None:
+    if not blob:
+        return None
+    try:
+        value = pickle.loads(zlib.decompress(blob))
+    except Exception:  # an unreadable cache entry only costs a re-parse
+        return None
+    return value if isinstance(value, AnalysedPage) else None
+
+
+@dataclass
+class _SiteRun:
+    """What one site's audit accumulates before its site checks run."""
+
+    name: str
+    root_url: str | None
+    results: dict[str, PageResult] = field(default_factory=dict)
+    fetches: list[FetchResult] = field(default_factory=list)
+
+
+class Pipeline:
+    """Runs audits end to end and records them; the CLI, the demo and the scheduler all come through here."""
+
+    def __init__(self, config: Config, store: Store | None = None, progress: bool = False) -> None:
+        self.config = config
+        self.store = store if store is not None else Store.from_config(config)
+        self.progress = progress
+        self.analyser = Analyser(config)
+
+    # -- entrances ------------------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        targets: Sequence[str],
+        *,
+        crawl: bool = False,
+        max_pages: int | None = None,
+        kind: RunKind = "audit",
+    ) -> str:
+        """Ad-hoc audit of URLs and local files. Input errors are raised before anything is recorded."""
+        parsed = classify_targets(targets)
+        local_pages = [load_local_file(t.value) for t in parsed if t.kind == "file"]
+        urls = [t.value for t in parsed if t.kind == "url"]
+        from auditor.crawl import check_target_allowed
+
+        for url in urls:
+            check_target_allowed(url, self.config.crawl)
+        single_fetches: dict[str, list[FetchResult]] = {}
+        if not crawl:
+            for url in urls:
+                fetch = asyncio.run(self._fetch_one(url))
+                if fetch.status is None:
+                    raise InputError(f"{url}: cannot fetch ({fetch.error or fetch.error_kind or 'no response'})")
+                single_fetches.setdefault(_site_name_for(url), []).append(fetch)
+
+        site_names = sorted(single_fetches) if not crawl else sorted({_site_name_for(u) for u in urls})
+        if local_pages:
+            site_names.append(LOCAL_SITE)
+        run_id = self.store.start_run(kind, list(targets), config_digest(self.config), site_names)
+        status = "complete"
+        try:
+            if local_pages:
+                self._audit_pages(run_id, _SiteRun(LOCAL_SITE, None), local_pages)
+            if crawl:
+                for name in sorted({_site_name_for(u) for u in urls}):
+                    starts = [u for u in urls if _site_name_for(u) == name]
+                    site_cfg = SiteConfig(
+                        name=name,
+                        start_urls=starts,
+                        max_pages=max_pages or SiteConfig.model_fields["max_pages"].default,
+                    )
+                    status = self._merge_status(status, self._audit_site(run_id, site_cfg))
+            else:
+                for name, fetches in sorted(single_fetches.items()):
+                    self._audit_fetches(run_id, _SiteRun(name, _root_of(fetches[0].requested_url)), fetches)
+        except BaseException:
+            self.store.finish_run(run_id, "failed")
+            raise
+        self._finish(run_id, status)
+        return run_id
+
+    def run_sites(self, kind: RunKind = "run", owner: str | None = None) -> tuple[list[str], list[str]]:
+        """Audit the configured sites, one run per site, each under a database lock. Returns (run ids, busy sites)."""
+        if not self.config.sites:
+            raise InputError(f"{self.config.source}: no sites configured (add a `sites:` list)")
+        owner = owner or f"{os.uname().nodename}:{os.getpid()}"
+        run_ids: list[str] = []
+        busy: list[str] = []
+        for site_cfg in self.config.sites:
+            if not self.store.acquire_site_lock(site_cfg.name, owner):
+                busy.append(site_cfg.name)
+                continue
+            try:
+                run_id = self.store.start_run(kind, list(site_cfg.start_urls), config_digest(self.config), [site_cfg.name])
+                try:
+                    status = self._audit_site(run_id, site_cfg)
+                except BaseException:
+                    self.store.finish_run(run_id, "failed")
+                    raise
+                self._finish(run_id, status)
+                run_ids.append(run_id)
+            finally:
+                self.store.release_site_lock(site_cfg.name, owner)
+        return run_ids, busy
+
+    # -- stages ---------------------------------------------------------------------------------------------
+
+    async def _fetch_one(self, url: str) -> FetchResult:
+        from auditor.crawl import fetch_url
+
+        return await fetch_url(url, self.config.crawl)
+
+    def _finish(self, run_id: str, status: str) -> None:
+        self.store.record_rules(run_id, {rid: rule_to_dict(r) for rid, r in self.analyser.rules.items()})
+        self.store.finish_run(run_id, status)
+
+    @staticmethod
+    def _merge_status(a: str, b: str) -> str:
+        return "partial" if "partial" in (a, b) else a
+
+    def _record_result(self, run_id: str, site: _SiteRun, url: str, result: PageResult | None,
+                       fetch: FetchResult | None, depth: int | None) -> None:
+        entry = page_entry(
+            site=site.name,
+            url=url,
+            page=result.analysed.page if result else None,
+            fetch=fetch,
+            findings=list(result.findings) if result else [],
+            depth=depth,
+        )
+        if result is not None:
+            entry["analysis_blob"] = _analysis_blob(result.analysed)
+            site.results[url] = result
+        self.store.record_page(run_id, site.name, entry)
+
+    def _audit_pages(self, run_id: str, site: _SiteRun, pages: Sequence[Page]) -> None:
+        for page in pages:
+            self._record_result(run_id, site, page.url, self.analyser.check_page(page), None, None)
+        self._site_stage(run_id, site, Site(name=site.name, root_url=None,
+                                            pages=tuple(r.analysed for r in site.results.values())))
+
+    def _audit_fetches(self, run_id: str, site: _SiteRun, fetches: Sequence[FetchResult]) -> None:
+        for fetch in fetches:
+            self._record_result(run_id, site, fetch.requested_url, self.analyser.check_fetch(fetch), fetch, 0)
+        self._site_stage(run_id, site, Site(
+            name=site.name, root_url=site.root_url,
+            pages=tuple(r.analysed for r in site.results.values()), fetches=tuple(fetches),
+        ))
+
+    def _audit_site(self, run_id: str, site_cfg: SiteConfig) -> str:
+        """Crawl one site, analysing pages in a process pool while the crawl goes on; returns the run status."""
+        return asyncio.run(self._crawl_site(run_id, site_cfg))
+
+    def _executor(self, expected_pages: int) -> Executor:
+        workers = self.config.crawl.workers or (os.cpu_count() or 1)
+        if workers > 1 and expected_pages >= POOL_MIN_PAGES:
+            return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.config,))
+        return ThreadPoolExecutor(max_workers=1)
+
+    async def _crawl_site(self, run_id: str, site_cfg: SiteConfig) -> str:
+        from auditor.crawl import PreviousFetch, crawl_site
+
+        site = _SiteRun(site_cfg.name, _root_of(site_cfg.start_urls[0]))
+        previous_pages = self.store.previous_pages(site_cfg.name)
+        previous = {
+            url: PreviousFetch(
+                url=url,
+                etag=(p.get("fetch_headers") or {}).get("etag"),
+                last_modified=(p.get("fetch_headers") or {}).get("last_modified"),
+                content_hash=p.get("content_hash"),
+            )
+            for url, p in previous_pages.items()
+        }
+        loop = asyncio.get_running_loop()
+        executor = self._executor(site_cfg.max_pages)
+        in_process = isinstance(executor, ThreadPoolExecutor)
+        tasks: list[asyncio.Task[None]] = []
+        depths: dict[str, int] = {}
+
+        work: Callable[[FetchResult, str | None], PageResult | Page | None] = (
+            self.analyser.check_fetch if in_process else _work_fetch
+        )
+
+        async def handle(fetch: FetchResult) -> None:
+            prev = previous_pages.get(fetch.requested_url)
+            result: PageResult | None = None
+            if fetch.status == 304 and prev is not None:
+                result = self._reuse(prev)
+                if result is not None:  # keep the stored page's own status and body facts for the report
+                    fetch = replace(fetch, status=prev.get("status") or 200)
+            if result is None:
+                prev_hash = prev.get("content_hash") if prev and prev.get("analysis_blob") else None
+                outcome = await loop.run_in_executor(executor, work, fetch, prev_hash)
+                if isinstance(outcome, Page):
+                    result = self._reuse(prev) if prev else None
+                    if result is None:
+                        outcome = await loop.run_in_executor(executor, work, fetch, None)
+                if isinstance(outcome, PageResult):
+                    result = outcome
+            self._record_result(run_id, site, fetch.requested_url, result, fetch, depths.get(fetch.requested_url))
+
+        def on_fetch(fetch: FetchResult) -> None:
+            site.fetches.append(fetch)
+            depths[fetch.requested_url] = fetch.depth
+            tasks.append(asyncio.create_task(handle(fetch)))
+
+        progress_sink = None
+        if self.progress:
+            from auditor.crawl.progress import RichProgress
+
+            progress_sink = RichProgress()
+        try:
+            outcome = await crawl_site(
+                site_cfg, self.config.crawl, previous=previous, on_fetch=on_fetch, progress=progress_sink
+            )
+            await asyncio.gather(*tasks)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+        depths.update(dict(outcome.depths))
+        site_model = Site(
+            name=site.name,
+            root_url=site.root_url,
+            pages=tuple(r.analysed for r in site.results.values()),
+            fetches=outcome.fetches,
+            sitemap_urls=outcome.sitemap_urls,
+            robots_txt=outcome.robots_txt,
+            robots_status=outcome.robots_status,
+            depths=outcome.depths,
+            skipped=outcome.skipped,
+        )
+        self._site_stage(run_id, site, site_model)
+        return "complete"
+
+    def _reuse(self, previous: Mapping[str, Any]) -> PageResult | None:
+        """A 304, or a body whose content hash is unchanged, reuses the stored analysis (no parse, no NLP)."""
+        analysed = _load_analysis(previous.get("analysis_blob"))
+        if analysed is None:
+            return None
+        return PageResult(analysed=analysed, findings=self._rechecked(analysed))
+
+    def _rechecked(self, analysed: AnalysedPage) -> tuple[Finding, ...]:
+        """Findings are re-derived from the stored analysis, so edited rule packs and waivers still apply."""
+        ctx = self.analyser.context()
+        found: list[Finding] = []
+        for check in self.analyser.page_checks:
+            try:
+                found.extend(check.check_page(analysed, ctx))
+            except Exception as exc:
+                found.append(check_failed_finding(check.name, analysed.page.url, exc))
+        return tuple(self.analyser._keep(found))
+
+    def _site_stage(self, run_id: str, site: _SiteRun, site_model: Site) -> None:
+        page_findings = {url: r.findings for url, r in site.results.items()}
+        findings, data = self.analyser.check_site(site_model, page_findings)
+        entry = {"name": site.name, "root_url": site.root_url, "pages": len(site_model.pages)}
+        self.store.record_site(run_id, entry, [finding_to_dict(f) for f in findings], data)
+
+
+def render_stored_run(store: Store, run_id: str, out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    """Reports are written from the stored run alone, so `auditor report RUN` gives the same files later."""
+    from reports import render_run
+
+    doc = store.load_document(run_id)
+    sites = [s["name"] for s in doc.get("sites", [])]
+    history = store.history(site=sites[0] if len(sites) == 1 else None)
+    history = [h for h in history if h["run"]["id"] != run_id and h["run"]["started"] <= doc["run"]["started"]]
+    return render_run(doc, out_dir, formats, history)
+
+
+def run_configured_sites(config: Config, kind: RunKind = "scheduled") -> list[str]:
+    """The scheduler's job: audit every configured site once; sites locked by another process are skipped."""
+    pipeline = Pipeline(config)
+    try:
+        run_ids, busy = pipeline.run_sites(kind=kind)
+        for name in busy:
+            log.warning("site %s is being audited by another process; skipped", name)
+        return run_ids
+    finally:
+        pipeline.store.close()
+
+
