@@ -1,0 +1,850 @@
+"""The run store: records runs page by page as they finish and rebuilds the report document from them."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from auditor import __version__
+from auditor import store_registers as reg
+from auditor.errors import StoreError
+from auditor.lock import ProcessId, holder_dead
+from auditor.models import fingerprint as make_fingerprint
+from auditor.store_db import READ_OPTION, display_url, make_engine, migrate
+from auditor.store_schema import findings, pages, rules, run_sites, runs
+from auditor.store_states import (
+    assign_states,
+    diff_findings,
+    kind_family,
+    resolved_findings,
+    waiver_index,
+)
+
+if TYPE_CHECKING:
+    from auditor.config import Config
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+RUN_STATUSES = ("running", "complete", "partial", "failed")
+FINAL_STATUSES = ("complete", "partial", "failed")
+RESERVED_KEYS = frozenset(
+    {"schema_version", "run", "sites", "pages", "site_findings", "rules", "summary", "resolved"}
+)
+# Keys of a page entry that are not part of the report document.
+_PAGE_PRIVATE = ("findings", "fetch_headers", "analysis_blob")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def new_run_id(moment: datetime | None = None) -> str:
+    return f"{(moment or _now()).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
+
+
+def _header(headers: Any, name: str) -> str | None:
+    """fetch_headers may be a mapping or (name, value) pairs; names compare without case."""
+    items = headers.items() if isinstance(headers, Mapping) else headers or ()
+    for key, value in items:
+        if str(key).lower().replace("-", "_") == name and value is not None:
+            return str(value)
+    return None
+
+
+def _finding_row(run_id: str, site: str, page_id: int | None, finding: Mapping[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in finding.items() if k not in ("state", "waiver")}
+    fp = data.get("fingerprint")
+    if not fp:
+        ev = data.get("evidence") or {}
+        basis = data.get("key") or (ev.get("excerpt") if isinstance(ev, Mapping) else "") or ""
+        fp = make_fingerprint(str(data.get("check_id", "")), str(data.get("url", "")), str(basis))
+        data["fingerprint"] = fp
+    return {
+        "run_id": run_id,
+        "page_id": page_id,
+        "site": site,
+        "url": str(data.get("url") or ""),
+        "check_id": str(data.get("check_id", "")),
+        "category": str(data.get("category", "")),
+        "severity": str(data.get("severity", "")),
+        "fingerprint": str(fp),
+        "data": data,
+    }
+
+
+def _run_dict(row: RowMapping) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "started": row["started"],
+        "finished": row["finished"],
+        "status": row["status"],
+        "config_digest": row["config_digest"],
+        "tool_version": row["tool_version"],
+        "targets": list(row["targets"] or []),
+        "note": row["note"],
+    }
+
+
+def _summarise(doc: dict[str, Any]) -> dict[str, Any]:
+    """The lead's summary module owns the formula; a store opened without it still yields counts."""
+    try:
+        from auditor.summary import summarise
+    except ImportError as exc:
+        log.warning("auditor.summary is unavailable (%s); reporting plain counts", exc)
+        return _plain_summary(doc)
+    return summarise(doc)
+
+
+def _plain_summary(doc: Mapping[str, Any]) -> dict[str, Any]:
+    counted = [f for f in _all_findings(doc) if f.get("state") in ("new", "persisting", "expired_waiver")]
+    by_sev: dict[str, int] = {"error": 0, "warning": 0, "info": 0}
+    by_cat: dict[str, int] = {}
+    for f in counted:
+        by_sev[str(f["severity"])] = by_sev.get(str(f["severity"]), 0) + 1
+        by_cat[str(f["category"])] = by_cat.get(str(f["category"]), 0) + 1
+    changes = dict(doc.get("summary", {}).get("changes", {}))
+    return {
+        "pages": len(doc.get("pages", [])),
+        "findings": len(counted),
+        "by_severity": by_sev,
+        "by_category": by_cat,
+        "waived": sum(1 for f in _all_findings(doc) if f.get("state") == "waived"),
+        "health_score": None,
+        "changes": {
+            "previous_run": changes.get("previous_run"),
+            "new": sum(1 for f in counted if f.get("state") in ("new", "expired_waiver")),
+            "persisting": sum(1 for f in counted if f.get("state") == "persisting"),
+            "resolved": len(doc.get("resolved", [])),
+        },
+    }
+
+
+def _all_findings(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    for page in doc.get("pages", []):
+        yield from page.get("findings", [])
+    yield from doc.get("site_findings", [])
+
+
+def _site_scores(doc: dict[str, Any], site: str) -> dict[str, Any]:
+    try:
+        from auditor.summary import site_scores
+    except ImportError:
+        return {}
+    return dict(site_scores(doc, site))
+
+
+def _merge_extra(doc: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    """Per-site top-level data joins the document: lists concatenated, mappings merged, scalars replaced."""
+    for key, value in extra.items():
+        if key in RESERVED_KEYS:
+            continue
+        if isinstance(value, list) and isinstance(doc.get(key), list):
+            doc[key].extend(value)
+        elif isinstance(value, Mapping) and isinstance(doc.get(key), dict):
+            doc[key].update(value)
+        else:
+            doc[key] = list(value) if isinstance(value, list) else value
+
+
+class Store:
+    """Runs, pages, findings, waivers, locks and schedule bookkeeping, in SQLite (default) or PostgreSQL."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        config_waivers: Sequence[Mapping[str, Any]] = (),
+        stale_run_hours: float = 6.0,
+    ) -> None:
+        self._engine, self._url = make_engine(url)
+        self.url = display_url(self._url)
+        self._config_waivers = [dict(w) for w in config_waivers]
+        self._stale_after = timedelta(hours=stale_run_hours)
+        self._me = ProcessId.current()
+        try:
+            migrate(self._engine, self._url)
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    @classmethod
+    def from_config(cls, config: Config) -> Store:
+        return cls(
+            config.storage.url,
+            config_waivers=[w.model_dump() for w in config.waivers],
+            stale_run_hours=config.storage.stale_run_hours,
+        )
+
+    @property
+    def engine(self) -> Engine:
+        """Shared with APScheduler's job store, so the schedule lives in the same database as the runs."""
+        return self._engine
+
+    @property
+    def backend(self) -> str:
+        return str(self._url.get_backend_name())
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot write the run store at {self.url}: {_reason(exc)}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(**{READ_OPTION: True})
+                with conn.begin():
+                    yield conn
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the run store at {self.url}: {_reason(exc)}") from exc
+
+    # -- recording a run -----------------------------------------------------------------------------------
+
+    def start_run(self, kind: str, targets: Sequence[str], config_digest: str, sites: Sequence[str]) -> str:
+        """A new 'running' run, committed; runs an earlier process left behind are marked partial first."""
+        self.recover_interrupted()
+        for _ in range(5):
+            moment = _now()
+            run_id = new_run_id(moment)
+            try:
+                with self._write() as conn:
+                    conn.execute(
+                        insert(runs).values(
+                            id=run_id,
+                            kind=kind,
+                            status="running",
+                            started=_iso(moment),
+                            finished=None,
+                            config_digest=config_digest,
+                            tool_version=__version__,
+                            targets=list(targets),
+                            pid=self._me.pid,
+                            hostname=self._me.hostname,
+                            proc_token=self._me.token,
+                            heartbeat=_iso(moment),
+                        )
+                    )
+                    for pos, name in enumerate(dict.fromkeys(sites)):
+                        conn.execute(insert(run_sites).values(run_id=run_id, name=name, position=pos))
+                return run_id
+            except StoreError as exc:
+                if isinstance(exc.__cause__, IntegrityError):
+                    continue  # two runs in one second drew the same suffix
+                raise
+        raise StoreError("could not allocate a unique run id")
+
+    def _require_run(self, conn: Connection, run_id: str) -> RowMapping:
+        row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+        if row is None:
+            raise StoreError(f"no stored run with id {run_id!r}; `auditor history` lists the runs")
+        return row
+
+    def _ensure_site(self, conn: Connection, run_id: str, name: str) -> None:
+        exists = conn.execute(
+            select(run_sites.c.name).where(and_(run_sites.c.run_id == run_id, run_sites.c.name == name))
+        ).first()
+        if exists is None:
+            pos = conn.execute(
+                select(func.count()).select_from(run_sites).where(run_sites.c.run_id == run_id)
+            ).scalar_one()
+            conn.execute(insert(run_sites).values(run_id=run_id, name=name, position=int(pos)))
+
+    def record_page(self, run_id: str, site: str, page: Mapping[str, Any]) -> None:
+        """A page and its findings in one transaction, committed now: a crash loses only the page at hand."""
+        entry = {k: v for k, v in page.items() if k not in _PAGE_PRIVATE}
+        entry["site"] = site
+        url = str(entry.get("url") or "")
+        if not url:
+            raise StoreError("a page entry needs a url")
+        headers = page.get("fetch_headers") or {}
+        blob = page.get("analysis_blob")
+        now = _iso(_now())
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            self._ensure_site(conn, run_id, site)
+            old = conn.execute(
+                select(pages.c.id).where(
+                    and_(pages.c.run_id == run_id, pages.c.site == site, pages.c.url == url)
+                )
+            ).scalar()
+            if old is not None:  # a resumed run records a page again: the newer result replaces the older
+                conn.execute(delete(findings).where(findings.c.page_id == old))
+                conn.execute(delete(pages).where(pages.c.id == old))
+            inserted = conn.execute(
+                insert(pages).values(
+                    run_id=run_id,
+                    site=site,
+                    url=url,
+                    status=entry.get("status"),
+                    final_url=entry.get("final_url"),
+                    content_type=entry.get("content_type"),
+                    content_hash=entry.get("content_hash"),
+                    etag=_header(headers, "etag"),
+                    last_modified=_header(headers, "last_modified"),
+                    word_count=entry.get("word_count"),
+                    depth=entry.get("depth"),
+                    elapsed=entry.get("elapsed"),
+                    error=entry.get("error"),
+                    recorded=now,
+                    data=entry,
+                    analysis=bytes(blob) if blob else None,
+                )
+            )
+            key = inserted.inserted_primary_key
+            if key is None:
+                raise StoreError("the database did not return the new page's id")
+            page_id = key[0]
+            rows = [_finding_row(run_id, site, int(page_id), f) for f in page.get("findings") or ()]
+            if rows:
+                conn.execute(insert(findings), rows)
+            conn.execute(update(runs).where(runs.c.id == run_id).values(heartbeat=now))
+
+    def record_site(
+        self,
+        run_id: str,
+        site: Mapping[str, Any],
+        site_findings: Sequence[Mapping[str, Any]],
+        extra: Mapping[str, Any],
+    ) -> None:
+        name = str(site.get("name") or "")
+        if not name:
+            raise StoreError("a site entry needs a name")
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            self._ensure_site(conn, run_id, name)
+            conn.execute(
+                update(run_sites)
+                .where(and_(run_sites.c.run_id == run_id, run_sites.c.name == name))
+                .values(data=dict(site), extra=dict(extra))
+            )
+            conn.execute(
+                delete(findings).where(
+                    and_(findings.c.run_id == run_id, findings.c.site == name, findings.c.page_id.is_(None))
+                )
+            )
+            rows = [_finding_row(run_id, name, None, f) for f in site_findings]
+            if rows:
+                conn.execute(insert(findings), rows)
+            conn.execute(update(runs).where(runs.c.id == run_id).values(heartbeat=_iso(_now())))
+
+    def record_rules(self, run_id: str, rules_data: Mapping[str, Mapping[str, Any]]) -> None:
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            ids = list(rules_data)
+            if ids:
+                conn.execute(delete(rules).where(and_(rules.c.run_id == run_id, rules.c.rule_id.in_(ids))))
+                conn.execute(
+                    insert(rules),
+                    [
+                        {"run_id": run_id, "rule_id": rid, "data": dict(data)}
+                        for rid, data in rules_data.items()
+                    ],
+                )
+
+    def finish_run(self, run_id: str, status: str) -> None:
+        if status not in FINAL_STATUSES:
+            raise StoreError(f"a run finishes as complete, partial or failed, not {status!r}")
+        now = _iso(_now())
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute(
+                update(runs).where(runs.c.id == run_id).values(status=status, finished=now, heartbeat=now)
+            )
+        self._cache_summary(run_id)
+
+    def _cache_summary(self, run_id: str) -> None:
+        """History and trend charts read this; a failure here never undoes the finished run."""
+        try:
+            doc = self.load_document(run_id)
+            with self._write() as conn:
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id == run_id)
+                    .values(cached={"summary": doc["summary"], "sites": doc["sites"]})
+                )
+        except Exception:
+            log.exception("could not cache the summary of run %s", run_id)
+
+    def reopen_run(self, run_id: str) -> set[str]:
+        """Resume an interrupted run in this process: 'running' again; returns the URLs already recorded."""
+        with self._write() as conn:
+            row = self._require_run(conn, run_id)
+            if row["status"] not in ("partial", "failed", "running"):
+                raise StoreError(f"run {run_id} is {row['status']}; only an interrupted run can be resumed")
+            if row["status"] == "running" and not self._is_abandoned(row):
+                raise StoreError(
+                    f"run {run_id} is still running in process {row['pid']} on {row['hostname']}"
+                )
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    status="running",
+                    finished=None,
+                    pid=self._me.pid,
+                    hostname=self._me.hostname,
+                    proc_token=self._me.token,
+                    heartbeat=_iso(_now()),
+                    cached=None,
+                    note=f"resumed at {_iso(_now())}",
+                )
+            )
+            return {
+                str(u) for u in conn.execute(select(pages.c.url).where(pages.c.run_id == run_id)).scalars()
+            }
+
+    def _is_abandoned(self, row: RowMapping) -> bool:
+        if holder_dead(row["pid"], row["hostname"], row["proc_token"]):
+            return True
+        if row["hostname"] != self._me.hostname:
+            beat = datetime.fromisoformat(row["heartbeat"] or row["started"])
+            return _now() - beat > self._stale_after
+        return False
+
+    def recover_interrupted(self) -> list[str]:
+        """Runs left 'running' by a process that is gone become 'partial' (what they recorded is kept)."""
+        with self._read() as conn:
+            rows = list(
+                conn.execute(select(runs).where(runs.c.status == "running").order_by(runs.c.seq)).mappings()
+            )
+        recovered: list[str] = []
+        for row in rows:
+            if not self._is_abandoned(row):
+                continue
+            note = (
+                f"interrupted: process {row['pid']} on {row['hostname']} stopped before finishing; "
+                f"marked partial at {_iso(_now())}"
+            )
+            with self._write() as conn:
+                done = conn.execute(
+                    update(runs)
+                    .where(and_(runs.c.id == row["id"], runs.c.status == "running"))
+                    .values(status="partial", finished=row["heartbeat"] or row["started"], note=note)
+                )
+            if done.rowcount:
+                log.warning("run %s was interrupted; marked partial", row["id"])
+                recovered.append(str(row["id"]))
+                self._cache_summary(str(row["id"]))
+        return recovered
+
+    # -- reading runs --------------------------------------------------------------------------------------
+
+    def resolve_run_id(self, ref: str) -> str:
+        """A full id, a unique prefix of one, or 'latest'."""
+        with self._read() as conn:
+            if ref in ("latest", "last"):
+                found = conn.execute(select(runs.c.id).order_by(runs.c.seq.desc()).limit(1)).scalar()
+                if found is None:
+                    raise StoreError(f"the run store at {self.url} holds no runs yet")
+                return str(found)
+            if conn.execute(select(runs.c.id).where(runs.c.id == ref)).first() is not None:
+                return ref
+            matches = list(
+                conn.execute(
+                    select(runs.c.id).where(runs.c.id.startswith(ref, autoescape=True)).limit(3)
+                ).scalars()
+            )
+        if len(matches) == 1:
+            return str(matches[0])
+        if matches:
+            raise StoreError(f"run id {ref!r} is ambiguous ({', '.join(matches[:2])}, ...); give more of it")
+        raise StoreError(f"no stored run with id {ref!r}; `auditor history` lists the runs")
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        with self._read() as conn:
+            return _run_dict(self._require_run(conn, run_id))
+
+    def _previous_complete(self, conn: Connection, seq: int, kind: str, site: str) -> str | None:
+        q = (
+            select(runs.c.id)
+            .join(run_sites, run_sites.c.run_id == runs.c.id)
+            .where(
+                and_(
+                    run_sites.c.name == site,
+                    runs.c.status == "complete",
+                    runs.c.seq < seq,
+                    runs.c.kind.in_(kind_family(kind)),
+                )
+            )
+            .order_by(runs.c.seq.desc())
+            .limit(1)
+        )
+        found = conn.execute(q).scalar()
+        return str(found) if found is not None else None
+
+    @staticmethod
+    def _site_findings_of(conn: Connection, run_id: str, site: str) -> list[tuple[dict[str, Any], bool]]:
+        """(finding, found by a site check) for every finding of `site` in a run."""
+        rows = conn.execute(
+            select(findings.c.data, findings.c.page_id)
+            .where(and_(findings.c.run_id == run_id, findings.c.site == site))
+            .order_by(findings.c.id)
+        ).mappings()
+        out = []
+        for r in rows:
+            entry = dict(r["data"])
+            entry.setdefault("site", site)
+            out.append((entry, r["page_id"] is None))
+        return out
+
+    def load_document(self, run_id: str) -> dict[str, Any]:
+        """The report document of a stored run, with states against the previous complete run of each site."""
+        with self._read() as conn:
+            row = self._require_run(conn, run_id)
+            site_rows = list(
+                conn.execute(
+                    select(run_sites).where(run_sites.c.run_id == run_id).order_by(run_sites.c.position)
+                ).mappings()
+            )
+            page_rows = list(
+                conn.execute(
+                    select(pages.c.id, pages.c.site, pages.c.url, pages.c.data)
+                    .where(pages.c.run_id == run_id)
+                    .order_by(pages.c.id)
+                ).mappings()
+            )
+            finding_rows = list(
+                conn.execute(
+                    select(findings.c.page_id, findings.c.site, findings.c.data)
+                    .where(findings.c.run_id == run_id)
+                    .order_by(findings.c.id)
+                ).mappings()
+            )
+            rule_rows = list(
+                conn.execute(
+                    select(rules.c.rule_id, rules.c.data)
+                    .where(rules.c.run_id == run_id)
+                    .order_by(rules.c.rule_id)
+                ).mappings()
+            )
+            previous: dict[str, str | None] = {
+                s["name"]: self._previous_complete(conn, row["seq"], row["kind"], s["name"])
+                for s in site_rows
+            }
+            prev_findings = {
+                name: self._site_findings_of(conn, prev, name) for name, prev in previous.items() if prev
+            }
+            prev_seq = {
+                str(r["id"]): int(r["seq"])
+                for r in conn.execute(
+                    select(runs.c.id, runs.c.seq).where(runs.c.id.in_([p for p in previous.values() if p]))
+                ).mappings()
+            }
+            store_waivers = reg.active_and_expired(conn)
+
+        doc: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "run": _run_dict(row),
+            "sites": [],
+            "pages": [],
+            "site_findings": [],
+            "questions": [],
+            "rules": {str(r["rule_id"]): dict(r["data"]) for r in rule_rows},
+            "summary": {},
+            "resolved": [],
+        }
+        by_page: dict[int, list[dict[str, Any]]] = {}
+        for f in finding_rows:
+            entry = dict(f["data"])
+            if f["page_id"] is None:
+                entry.setdefault("site", f["site"])
+                doc["site_findings"].append(entry)
+            else:
+                by_page.setdefault(int(f["page_id"]), []).append(entry)
+        urls_by_site: dict[str, set[str]] = {}
+        for p in page_rows:
+            entry = dict(p["data"])
+            entry["findings"] = by_page.get(int(p["id"]), [])
+            doc["pages"].append(entry)
+            urls_by_site.setdefault(str(p["site"]), set()).add(str(p["url"]))
+
+        waivers = waiver_index(store_waivers, self._config_waivers)
+        run_day = datetime.fromisoformat(row["started"]).date()
+        current_fps = {str(f.get("fingerprint")) for f in _all_findings(doc)}
+        prev_fps = {str(f.get("fingerprint")) for fs in prev_findings.values() for f, _ in fs}
+        assign_states(_all_findings(doc), prev_fps, waivers, run_day)
+        complete = row["status"] == "complete"
+        for s in site_rows:
+            name = str(s["name"])
+            if name in prev_findings:
+                # A partial run proves a finding gone only on pages it reached, and a site-check finding
+                # only when its site checks ran.
+                audited = None if complete else urls_by_site.get(name, set())
+                site_stage_ran = complete or s["data"] is not None
+                gone = [f for f, site_level in prev_findings[name] if site_stage_ran or not site_level]
+                doc["resolved"].extend(resolved_findings(gone, current_fps, audited))
+            if s["extra"]:
+                _merge_extra(doc, s["extra"])
+
+        for s in site_rows:
+            site_entry = dict(
+                s["data"]
+                or {"name": s["name"], "root_url": None, "pages": len(urls_by_site.get(str(s["name"]), ()))}
+            )
+            site_entry.setdefault("name", s["name"])
+            if "health_score" not in site_entry or "category_scores" not in site_entry:
+                for key, value in _site_scores(doc, str(s["name"])).items():
+                    site_entry.setdefault(key, value)
+            doc["sites"].append(site_entry)
+
+        prev_ids = [p for p in previous.values() if p]
+        latest_prev = max(prev_ids, key=lambda p: prev_seq.get(p, 0)) if prev_ids else None
+        doc["summary"] = {"changes": {"previous_run": latest_prev}}
+        summary = _summarise(doc)
+        summary.setdefault("changes", {}).setdefault("previous_run", latest_prev)
+        if summary["changes"].get("previous_run") is None:
+            summary["changes"]["previous_run"] = latest_prev
+        doc["summary"] = summary
+        return doc
+
+    def history(self, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The last `limit` runs (of `site`, when given), oldest first, each with summary and site entries."""
+        q = select(runs).order_by(runs.c.seq.desc()).limit(max(1, limit))
+        if site is not None:
+            q = q.where(runs.c.id.in_(select(run_sites.c.run_id).where(run_sites.c.name == site)))
+        with self._read() as conn:
+            rows = list(conn.execute(q).mappings())
+        out: list[dict[str, Any]] = []
+        for row in reversed(rows):
+            cached = row["cached"]
+            if not cached:
+                doc = self.load_document(str(row["id"]))
+                cached = {"summary": doc["summary"], "sites": doc["sites"]}
+            sites = [s for s in cached.get("sites", []) if site is None or s.get("name") == site]
+            out.append({"run": _run_dict(row), "summary": cached.get("summary", {}), "sites": sites})
+        return out
+
+    def previous_pages(self, site: str) -> dict[str, dict[str, Any]]:
+        """url -> the latest stored entry of that page, from the latest complete run of `site` and any partial
+        runs after it, so an incremental crawl can ask conditionally and reuse unchanged pages' analysis."""
+        with self._read() as conn:
+            candidates = list(
+                conn.execute(
+                    select(runs.c.id, runs.c.status, runs.c.config_digest)
+                    .join(run_sites, run_sites.c.run_id == runs.c.id)
+                    .where(and_(run_sites.c.name == site, runs.c.status.in_(("complete", "partial"))))
+                    .order_by(runs.c.seq.desc())
+                    .limit(20)
+                ).mappings()
+            )
+            out: dict[str, dict[str, Any]] = {}
+            for cand in candidates:
+                rows = list(
+                    conn.execute(
+                        select(pages)
+                        .where(and_(pages.c.run_id == cand["id"], pages.c.site == site))
+                        .order_by(pages.c.id)
+                    ).mappings()
+                )
+                wanted = {int(r["id"]): r for r in rows if str(r["url"]) not in out}
+                found: dict[int, list[dict[str, Any]]] = {}
+                if wanted:
+                    for f in conn.execute(
+                        select(findings.c.page_id, findings.c.data)
+                        .where(and_(findings.c.run_id == cand["id"], findings.c.page_id.is_not(None)))
+                        .order_by(findings.c.id)
+                    ).mappings():
+                        if int(f["page_id"]) in wanted:
+                            found.setdefault(int(f["page_id"]), []).append(dict(f["data"]))
+                for pid, r in wanted.items():
+                    entry = dict(r["data"])
+                    entry.update(
+                        findings=found.get(pid, []),
+                        content_hash=r["content_hash"],
+                        etag=r["etag"],
+                        last_modified=r["last_modified"],
+                        fetch_headers={"etag": r["etag"], "last_modified": r["last_modified"]},
+                        analysis_blob=r["analysis"],
+                        run_id=cand["id"],
+                        config_digest=cand["config_digest"],
+                    )
+                    out[str(r["url"])] = entry
+                if cand["status"] == "complete":
+                    break
+        return out
+
+    def cached_summary(self, run_id: str) -> dict[str, Any] | None:
+        """The summary saved when the run finished (None while it runs or when unknown)."""
+        with self._read() as conn:
+            cached = conn.execute(select(runs.c.cached).where(runs.c.id == run_id)).scalar()
+        return dict(cached.get("summary") or {}) if isinstance(cached, dict) else None
+
+    def run_findings(self, run_id: str) -> list[dict[str, Any]]:
+        """Every finding of a run (page and site findings) as stored, each with its site."""
+        with self._read() as conn:
+            self._require_run(conn, run_id)
+            rows = conn.execute(
+                select(findings.c.site, findings.c.data)
+                .where(findings.c.run_id == run_id)
+                .order_by(findings.c.id)
+            ).mappings()
+            return [{**dict(r["data"]), "site": r["site"]} for r in rows]
+
+    def diff(self, run_a: str, run_b: str) -> dict[str, list[dict[str, Any]]]:
+        return diff_findings(self.run_findings(run_a), self.run_findings(run_b))
+
+    def knows_fingerprint(self, fp: str) -> bool:
+        with self._read() as conn:
+            return (
+                conn.execute(select(findings.c.id).where(findings.c.fingerprint == fp).limit(1)).first()
+                is not None
+            )
+
+    # -- waivers -------------------------------------------------------------------------------------------
+
+    def add_waiver(self, fingerprint: str, reviewer: str, reason: str, expires: date | None) -> None:
+        with self._write() as conn:
+            reg.add_waiver(conn, fingerprint, reviewer, reason, expires)
+
+    def revoke_waiver(self, fingerprint: str, by: str, reason: str) -> None:
+        with self._write() as conn:
+            reg.revoke_waiver(conn, fingerprint, by, reason)
+
+    def waivers(self, include_expired: bool = False) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return reg.list_waivers(conn, include_expired, _now().date())
+
+    def waiver_events(self, fingerprint: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return reg.list_waiver_events(conn, fingerprint)
+
+    # -- locks ---------------------------------------------------------------------------------------------
+
+    def acquire_lock(self, name: str, owner: str, ttl_seconds: float) -> bool:
+        """A row lock by name: held until released, its TTL passes, or its process is seen dead here."""
+        for _ in range(3):
+            with self._write() as conn:
+                got = reg.acquire_lock(conn, name, owner, ttl_seconds, self._me)
+            if got is not None:
+                return got
+        return False
+
+    def release_lock(self, name: str, owner: str) -> None:
+        with self._write() as conn:
+            reg.release_lock(conn, name, owner)
+
+    def lock_holder(self, name: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            return reg.lock_holder(conn, name)
+
+    def acquire_site_lock(self, site: str, owner: str, ttl_seconds: int = 6 * 3600) -> bool:
+        return self.acquire_lock(f"site:{site}", owner, ttl_seconds)
+
+    def release_site_lock(self, site: str, owner: str) -> None:
+        self.release_lock(f"site:{site}", owner)
+
+    # -- schedule and delivery bookkeeping -----------------------------------------------------------------
+
+    def claim_slot(self, job_id: str, slot: str, owner: str) -> bool:
+        with self._write() as conn:
+            return reg.claim_slot(conn, job_id, slot, owner)
+
+    def finish_slot(
+        self, job_id: str, slot: str, status: str, run_ids: Sequence[str], detail: str = ""
+    ) -> None:
+        with self._write() as conn:
+            reg.finish_slot(conn, job_id, slot, status, run_ids, detail)
+
+    def schedule_slots(self, job_id: str) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return reg.slots(conn, job_id)
+
+    def add_schedule_event(self, kind: str, detail: str, slot: str | None = None) -> None:
+        with self._write() as conn:
+            reg.add_event(conn, kind, detail, slot)
+
+    def schedule_events(self, limit: int = 50, unreported: bool = False) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return reg.list_events(conn, limit, unreported)
+
+    def mark_events_reported(self, ids: Sequence[int]) -> None:
+        with self._write() as conn:
+            reg.mark_events_reported(conn, ids)
+
+    def last_run(self, kinds: Sequence[str], status: str = "complete") -> dict[str, Any] | None:
+        with self._read() as conn:
+            row = (
+                conn.execute(
+                    select(runs)
+                    .where(and_(runs.c.kind.in_(list(kinds)), runs.c.status == status))
+                    .order_by(runs.c.seq.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            return _run_dict(row) if row is not None else None
+
+    def record_delivery(
+        self,
+        run_id: str,
+        channel: str,
+        recipients: Sequence[str],
+        status: str,
+        attempts: int,
+        error: str | None = None,
+    ) -> None:
+        with self._write() as conn:
+            reg.record_delivery(conn, run_id, channel, recipients, status, attempts, error)
+
+    def deliveries(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return reg.list_deliveries(conn, run_id)
+
+    def undelivered_runs(self, channel: str, since: datetime) -> list[str]:
+        """Runs since `since` whose every delivery attempt on `channel` failed: the next job retries them."""
+        rows = self.deliveries()
+        state: dict[str, str] = {}
+        for d in rows:
+            if d["channel"] == channel:
+                state[str(d["run_id"])] = (
+                    "sent" if d["status"] == "sent" or state.get(str(d["run_id"])) == "sent" else "failed"
+                )
+        failed = [rid for rid, st in state.items() if st == "failed"]
+        if not failed:
+            return []
+        with self._read() as conn:
+            rows2 = conn.execute(
+                select(runs.c.id)
+                .where(and_(runs.c.id.in_(failed), runs.c.started >= _iso(since)))
+                .order_by(runs.c.seq)
+            ).scalars()
+            return [str(r) for r in rows2]
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
