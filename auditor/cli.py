@@ -42,7 +42,7 @@ def _positive(value: str) -> int:
     return number
 
 
-def _add_output_options(p: argparse.ArgumentParser) -> None:
+def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default ./config.yaml, else built-in defaults)")
     p.add_argument("--format", type=_formats, default=None, metavar="LIST",
                    help="report formats, comma-separated: html,json,csv (default from config)")
@@ -65,17 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("targets", nargs="+", metavar="TARGET", help="URL or local file (.html, .md, .txt)")
     audit.add_argument("--crawl", action="store_true", help="crawl the site of each URL, not only the page")
     audit.add_argument("--max-pages", type=_positive, metavar="N", help="stop a crawl after N pages")
-    _add_output_options(audit)
+    add_output_options(audit)
     audit.set_defaults(handler=cmd_audit)
 
     run = sub.add_parser("run", help="audit the sites configured in config.yaml now")
-    _add_output_options(run)
+    add_output_options(run)
     run.set_defaults(handler=cmd_run)
 
     demo = sub.add_parser("demo", help="serve the bundled demo clinic site and audit it")
     demo.add_argument("--serve", action="store_true", help="only serve the demo site until interrupted")
     demo.add_argument("--port", type=int, default=8765, help="preferred port (a free one is used if taken)")
-    _add_output_options(demo)
+    add_output_options(demo)
     demo.set_defaults(handler=cmd_demo, fail_on="never")
 
     rules = sub.add_parser("rules", help="list the rules or explain one")
@@ -129,7 +129,7 @@ def _print_summary(doc: Mapping[str, Any], paths: Sequence[Path]) -> None:
         out.write(f"  {path}\n")
 
 
-def _render(store: Any, run_id: str, args: argparse.Namespace, config: Config, default_dir: Path) -> int:
+def render_reports(store: Any, run_id: str, args: argparse.Namespace, config: Config, default_dir: Path) -> int:
     from auditor.pipeline import render_stored_run
 
     doc = store.load_document(run_id)
@@ -167,7 +167,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     pipeline = Pipeline(config, progress=sys.stderr.isatty() and args.out != "-")
     try:
         run_id = pipeline.audit(args.targets, crawl=args.crawl, max_pages=args.max_pages)
-        return _render(pipeline.store, run_id, args, config, Path(config.reports.out_dir))
+        return render_reports(pipeline.store, run_id, args, config, Path(config.reports.out_dir))
     finally:
         pipeline.store.close()
 
@@ -183,7 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"auditor: site {name!r} is being audited by another process; skipped\n")
         code = 0
         for run_id in run_ids:
-            code = max(code, _render(pipeline.store, run_id, args, config, Path(config.reports.out_dir)))
+            code = max(code, render_reports(pipeline.store, run_id, args, config, Path(config.reports.out_dir)))
         return code
     finally:
         pipeline.store.close()
@@ -218,7 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             args.out = args.out if args.out == "-" else str(out_root)
             code = 0
             for run_id in run_ids:
-                code = max(code, _render(pipeline.store, run_id, args, config, out_root))
+                code = max(code, render_reports(pipeline.store, run_id, args, config, out_root))
         finally:
             pipeline.store.close()
     sys.stderr.write("Demo site stopped.\n")

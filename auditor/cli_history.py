@@ -137,11 +137,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from auditor.cli import _render
+    from auditor.cli import render_reports
 
     with _open(args) as (config, store):
         run_id = store.resolve_run_id(args.run)
-        return _render(store, run_id, args, config, Path(config.reports.out_dir))
+        return render_reports(store, run_id, args, config, Path(config.reports.out_dir))
 
 
 # --- waivers ---------------------------------------------------------------------------------------------
@@ -347,11 +347,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     diff.add_argument("--json", action="store_true", help="print every change as JSON")
     diff.set_defaults(handler=cmd_diff)
 
-    from auditor.cli import _add_output_options
+    from auditor.cli import add_output_options
 
     report = subparsers.add_parser("report", help="re-render the reports of a stored run")
     report.add_argument("run", metavar="RUN", help="run id, unique prefix, or 'latest'")
-    _add_output_options(report)
+    add_output_options(report)
     report.set_defaults(handler=cmd_report, fail_on="never")
 
     waive = subparsers.add_parser("waive", help="sign off a finding by its fingerprint")

@@ -375,6 +375,7 @@ class Pipeline:
         in_process = isinstance(executor, ThreadPoolExecutor)
         tasks: list[asyncio.Task[None]] = []
         depths: dict[str, int] = {}
+        revalidated: dict[str, FetchResult] = {}
 
         work: Callable[[FetchResult, str | None], PageResult | Page | None] = (
             self.analyser.check_fetch if in_process else _work_fetch
@@ -385,8 +386,9 @@ class Pipeline:
             result: PageResult | None = None
             if fetch.status == 304 and prev is not None:
                 result = self._reuse(prev)
-                if result is not None:  # keep the stored page's own status and body facts for the report
-                    fetch = replace(fetch, status=prev.get("status") or 200)
+                if result is not None:  # the site checks must see the page as it stands, not as "not modified"
+                    fetch = replace(fetch, status=prev.get("status") or 200, body=b"")
+                    revalidated[fetch.requested_url] = fetch
             if result is None:
                 prev_hash = prev.get("content_hash") if prev and prev.get("analysis_blob") else None
                 outcome = await loop.run_in_executor(executor, work, fetch, prev_hash)
@@ -420,7 +422,7 @@ class Pipeline:
             name=site.name,
             root_url=site.root_url,
             pages=tuple(r.analysed for r in site.results.values()),
-            fetches=outcome.fetches,
+            fetches=tuple(revalidated.get(f.requested_url, f) for f in outcome.fetches),
             sitemap_urls=outcome.sitemap_urls,
             robots_txt=outcome.robots_txt,
             robots_status=outcome.robots_status,

@@ -20,6 +20,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "checks.claims",
     "checks.caveats",
     "checks.questions",
+    "checks.consistency",
     "checks.site",
 )
 
@@ -125,7 +126,7 @@ def load_checks(config: Any) -> list[AnyCheck]:
     found: list[AnyCheck] = []
     for module_name in CHECK_MODULES:
         module = importlib.import_module(module_name)
-        factory = getattr(module, "checks")
+        factory = module.checks
         found.extend(factory(config))
     return found
 
