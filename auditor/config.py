@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from auditor.errors import ConfigError
 
@@ -54,6 +54,19 @@ class CrawlConfig(_Strict):
     max_query_variants: int = Field(default=20, ge=1)  # per path: defends against query-parameter explosions
     slow_response_seconds: float = Field(default=3.0, gt=0)
     workers: int = Field(default=0, ge=0)  # analysis processes; 0 = one per core
+    # Politeness and retries: a hostile robots.txt or Retry-After must not stall a run for hours.
+    max_crawl_delay: float = Field(default=10.0, ge=0)  # cap on robots.txt Crawl-delay, seconds
+    max_retry_after: float = Field(default=30.0, ge=0)  # longer Retry-After values are not waited for
+    retry_backoff: float = Field(default=0.5, ge=0)  # first retry wait; doubles each time
+    # Scope and trap defences.
+    strip_trailing_slash: bool = False  # treat /about/ and /about as one page
+    max_url_length: int = Field(default=1024, ge=64)
+    max_path_segments: int = Field(default=16, ge=1)
+    max_repeated_segment: int = Field(default=3, ge=2)  # /a/b/a/b/a/b: a path segment seen this often is a trap
+    max_numeric_variants: int = Field(default=200, ge=1)  # URLs differing only in numbers (calendars, ids)
+    calendar_years_ahead: int = Field(default=2, ge=0)  # dated URLs further in the future are calendar traps
+    max_sitemaps: int = Field(default=50, ge=1)  # sitemap files fetched per site, index children included
+    max_sitemap_urls: int = Field(default=50_000, ge=1)
 
 
 class Waiver(_Strict):
@@ -66,14 +79,26 @@ class Waiver(_Strict):
 
 class ClaimsConfig(_Strict):
     rule_packs: list[str] = Field(default_factory=lambda: ["smp"])  # names under checks/rules or paths
+    report_cleared: bool = False  # also report claims a context cue cleared, as info, with the cue
 
 
 class CaveatsConfig(_Strict):
+    # Pages that must carry the caveats. Path globs: a blog post's slug often names the treatment too.
     treatment_pages: list[str] = Field(
-        default_factory=lambda: ["*treatment*", "*scalp-micropigmentation*", "*smp*", "*procedure*"]
+        default_factory=lambda: ["*/treatments/*", "*/treatment/*", "*/services/*", "*/procedures/*"]
     )
     exclude_pages: list[str] = Field(default_factory=lambda: ["*contact*", "*privacy*", "*terms*", "*cookie*"])
-    detect_by_topic: bool = True
+    detect_by_topic: bool = True  # also pages whose content is about a treatment (see checks/caveats.py)
+    rule_packs: list[str] = Field(default_factory=lambda: ["smp"])  # names under checks/rules, or paths
+    topic_min_mentions: int = Field(default=5, ge=1)  # treatment-term mentions that make a treatment page
+    topic_min_words: int = Field(default=150, ge=0)  # shorter pages are never treatment pages by topic
+    # Articles, FAQs and guides inform about a treatment rather than offer it: not treatment pages by topic.
+    article_pages: list[str] = Field(
+        default_factory=lambda: [
+            "*/blog/*", "*/blog", "*/news/*", "*/articles/*", "*/article/*", "*/guides/*", "*/faq*",
+            "*/reviews*", "*/testimonials*",
+        ]
+    )
 
 
 class QuestionsConfig(_Strict):
@@ -81,6 +106,9 @@ class QuestionsConfig(_Strict):
     min_score: float = Field(default=0.5, ge=0, le=1)
     snippet_min_words: int = 15
     snippet_max_words: int = 120
+    snippet_ideal_min: int = Field(default=40, ge=1)  # the length search engines quote whole (quality note only)
+    snippet_ideal_max: int = Field(default=60, ge=1)
+    max_pages_listed: int = Field(default=25, ge=1)  # pages per question in the report's question matrix
 
 
 class SeoConfig(_Strict):
@@ -96,6 +124,18 @@ class SeoConfig(_Strict):
     readability_min_flesch: float = 50.0
     long_sentence_words: int = 20
     long_sentence_share: float = 0.25
+    # Added for the SEO checks (checks/seo_*.py, checks/site.py); docs/seo.md explains each.
+    readability_min_words: int = Field(default=100, ge=1)  # shorter main text is not scored for readability
+    readability_min_sentences: int = Field(default=5, ge=1)
+    language_min_words: int = Field(default=40, ge=1)  # fewer words cannot show which language a page is in
+    slow_response_seconds: float = Field(default=3.0, gt=0)
+    session_params: list[str] = Field(
+        default_factory=lambda: ["sid", "sessionid", "session_id", "phpsessid", "jsessionid", "aspsessionid", "sessid"]
+    )
+    open_graph_properties: list[str] = Field(default_factory=lambda: ["og:title", "og:description", "og:image"])
+    near_duplicate_min_words: int = Field(default=50, ge=1)  # thinner pages are left to the thin-content check
+    shingle_words: int = Field(default=5, ge=1)
+    max_redirect_hops: int = Field(default=1, ge=0)  # more hops than this is a redirect chain
 
 
 class ChecksConfig(_Strict):
@@ -109,7 +149,10 @@ class ChecksConfig(_Strict):
 
 
 class StorageConfig(_Strict):
-    url: str = "sqlite:///.auditor/auditor.db"
+    url: str = "sqlite:///.auditor/auditor.db"  # or postgresql://user@host/db (password: URL or PGPASSWORD)
+    # A run left 'running' by a process on another host (so its pid cannot be checked) is called interrupted
+    # once it has recorded nothing for this long.
+    stale_run_hours: float = Field(default=6.0, gt=0)
 
 
 class ReportsConfig(_Strict):
@@ -121,6 +164,7 @@ class ScheduleConfig(_Strict):
     cron: str = "0 7 * * mon"
     timezone: str = "Europe/London"
     misfire_grace_days: int = Field(default=3, ge=1)
+    catch_up: bool = True  # at start, run once if the last scheduled time passed while no scheduler was up
 
 
 class EmailConfig(_Strict):
@@ -132,7 +176,25 @@ class EmailConfig(_Strict):
     recipients: list[str] = Field(default_factory=list)
     username_env: str = "AUDITOR_SMTP_USER"
     password_env: str = "AUDITOR_SMTP_PASSWORD"
-    retries: int = 3
+    retries: int = Field(default=3, ge=0, le=10)
+    ssl: bool = False  # SMTPS (usually port 465) instead of plain SMTP with optional STARTTLS
+    timeout: float = Field(default=30.0, gt=0)
+    retry_backoff: float = Field(default=5.0, ge=0)  # seconds before the first retry; doubles each time
+    subject_prefix: str = "[Clinic Content Auditor]"
+    top_findings: int = Field(default=5, ge=0, le=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_credentials_in_file(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in ("password", "username", "user"):
+                if key in data:
+                    env = "password_env" if key == "password" else "username_env"
+                    raise ValueError(
+                        f"email.{key}: SMTP credentials are never read from the config file; set the "
+                        f"environment variable named by email.{env} instead"
+                    )
+        return data
 
 
 class Config(_Strict):

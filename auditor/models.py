@@ -168,6 +168,7 @@ class Cue:
     trigger: str
     start: int  # token offsets within the sentence
     end: int
+    scope: tuple[int, int] | None = None  # token span the cue governs (NegEx-style); None = the whole sentence
 
 
 @dataclass(frozen=True)
