@@ -453,6 +453,8 @@ class Pipeline:
     def _site_stage(self, run_id: str, site: _SiteRun, site_model: Site) -> None:
         page_findings = {url: r.findings for url, r in site.results.items()}
         findings, data = self.analyser.check_site(site_model, page_findings)
+        if site_model.skipped:
+            data["skipped"] = [{"url": u, "reason": r, "site": site.name} for u, r in site_model.skipped]
         entry = {"name": site.name, "root_url": site.root_url, "pages": len(site_model.pages)}
         self.store.record_site(run_id, entry, [finding_to_dict(f) for f in findings], data)
 
