@@ -39,7 +39,10 @@ class FetchResult:
     elapsed: float = 0.0
     redirect_chain: tuple[Redirect, ...] = ()
     error: str | None = None
-    error_kind: str | None = None  # e.g. "timeout", "connect", "too_large", "redirect_loop"
+    # One of: connect, reset, tls, protocol, bad_encoding, timeout, too_large (cut at the size cap,
+    # truncated=True), redirect_loop, too_many_redirects, bad_redirect, unsafe_address, budget.
+    # auditor/crawl/fetch.py says what each means.
+    error_kind: str | None = None
     truncated: bool = False
     depth: int = 0
 
