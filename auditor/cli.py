@@ -17,7 +17,7 @@ from auditor.errors import AuditorError
 from auditor.models import SEVERITY_RANK
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
-FORMATS = ("html", "json", "csv")
+FORMATS = ("html", "json", "csv", "pdf")
 
 
 class UsageError(AuditorError):
@@ -28,7 +28,7 @@ def _formats(value: str) -> list[str]:
     chosen = [v.strip().lower() for v in value.split(",") if v.strip()]
     bad = [v for v in chosen if v not in FORMATS]
     if bad or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format {', '.join(bad) or value!r}; choose from html, json, csv")
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(bad) or value!r}; choose from html, json, csv, pdf")
     return chosen
 
 
@@ -45,7 +45,7 @@ def _positive(value: str) -> int:
 def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default ./config.yaml, else built-in defaults)")
     p.add_argument("--format", type=_formats, default=None, metavar="LIST",
-                   help="report formats, comma-separated: html,json,csv (default from config)")
+                   help="report formats, comma-separated: html,json,csv,pdf (default from config; pdf needs WeasyPrint)")
     p.add_argument("--out", metavar="DIR", help="where to write reports; '-' prints the JSON report on stdout")
     p.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="error",
                    help="exit 1 when a finding at or above this severity remains (default: error)")

@@ -157,7 +157,9 @@ class StorageConfig(_Strict):
 
 class ReportsConfig(_Strict):
     out_dir: str = "reports-out"
-    formats: list[Literal["html", "json", "csv"]] = Field(default_factory=lambda: ["html", "json", "csv"])
+    formats: list[Literal["html", "json", "csv", "pdf"]] = Field(
+        default_factory=lambda: list[Literal["html", "json", "csv", "pdf"]](["html", "json", "csv"])
+    )
 
 
 class ScheduleConfig(_Strict):

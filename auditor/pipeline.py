@@ -340,7 +340,9 @@ class Pipeline:
 
     def _audit_fetches(self, run_id: str, site: _SiteRun, fetches: Sequence[FetchResult]) -> None:
         for fetch in fetches:
-            self._record_result(run_id, site, fetch.requested_url, self.analyser.check_fetch(fetch), fetch, 0)
+            result = self.analyser.check_fetch(fetch)
+            assert not isinstance(result, Page), "no previous hash given, so never an unchanged page"
+            self._record_result(run_id, site, fetch.requested_url, result, fetch, 0)
         self._site_stage(run_id, site, Site(
             name=site.name, root_url=site.root_url,
             pages=tuple(r.analysed for r in site.results.values()), fetches=tuple(fetches),

@@ -112,10 +112,7 @@ class Selection:
     def enabled_for(self, rule_id: str, url: str) -> bool:
         if not self.rule_enabled(rule_id):
             return False
-        for glob, ids in self.per_page_ignores:
-            if fnmatch.fnmatch(url, glob) and _matches(rule_id, ids):
-                return False
-        return True
+        return not any(fnmatch.fnmatch(url, glob) and _matches(rule_id, ids) for glob, ids in self.per_page_ignores)
 
 
 AnyCheck = PageCheck | SiteCheck
