@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.models import Evidence, FetchResult, Finding, Page
-
 from checks.registry import RuleInfo
 
 

@@ -28,7 +28,7 @@ SECOND = """<!doctype html><html lang="en-GB"><head><title>Second page of the te
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         pages = {"/": PAGE, "/second": SECOND}
         if self.path == "/robots.txt":
             body, status, ctype = b"User-agent: *\nAllow: /\n", 200, "text/plain"

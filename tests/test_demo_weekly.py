@@ -51,7 +51,7 @@ def test_second_week_shows_new_persisting_and_resolved(tmp_path: Path) -> None:
     site = _copy_site(tmp_path / "site")
     port = _free_port()
     first = _run(tmp_path, site, port)
-    claims_first = [f for f in _findings(first) if f["category"] == "claims" and "/" == f["url"][-1]]
+    claims_first = [f for f in _findings(first) if f["category"] == "claims" and f["url"][-1] == "/"]
     assert any("Permanent results in one session" in (f["evidence"] or {}).get("excerpt", "") for f in claims_first)
     assert {f["state"] for f in _findings(first)} == {"new"}
 
