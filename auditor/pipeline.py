@@ -192,6 +192,12 @@ def _root_of(url: str) -> str:
     return f"{p.scheme}://{p.netloc}/"
 
 
+def _page_key(url: str) -> str:
+    """The same page whatever the case of its host or a fragment: what makes two fetches one page."""
+    p = urlsplit(url)
+    return f"{p.scheme.lower()}://{p.netloc.lower()}{p.path or '/'}" + (f"?{p.query}" if p.query else "")
+
+
 def _analysis_blob(analysed: AnalysedPage) -> bytes:
     """Stored so an unchanged page in the next run reuses its analysis instead of re-parsing."""
     return zlib.compress(pickle.dumps(analysed, protocol=pickle.HIGHEST_PROTOCOL), 3)
@@ -383,15 +389,27 @@ class Pipeline:
             self.analyser.check_fetch if in_process else _work_fetch
         )
 
+        read_pages: set[str] = set()
+
         async def handle(fetch: FetchResult) -> None:
-            prev = previous_pages.get(fetch.requested_url)
+            url = fetch.requested_url
+            prev = previous_pages.get(url)
             result: PageResult | None = None
-            if fetch.status == 304 and prev is not None:
-                result = self._reuse(prev)
-                if result is not None:  # the site checks must see the page as it stands, not as "not modified"
-                    fetch = replace(fetch, status=prev.get("status") or 200, body=b"")
-                    revalidated[fetch.requested_url] = fetch
-            if result is None:
+            not_modified = fetch.status == 304
+            if not_modified:
+                # The site checks must see the page as it stands (200 at its address), not as "not modified".
+                fetch = replace(fetch, status=(prev or {}).get("status") or 200, body=b"")
+                revalidated[url] = fetch
+            # A redirect whose target was already read as a page of its own is a fact about the redirect, not a
+            # second copy of the page (its findings would otherwise be reported twice).
+            final_key = _page_key(fetch.final_url or url)
+            if fetch.redirect_chain and final_key in read_pages:
+                self._record_result(run_id, site, url, None, fetch, depths.get(url))
+                return
+            read_pages.add(final_key)
+            if not_modified:
+                result = self._reuse(prev) if prev is not None else None
+            else:
                 prev_hash = prev.get("content_hash") if prev and prev.get("analysis_blob") else None
                 outcome = await loop.run_in_executor(executor, work, fetch, prev_hash)
                 if isinstance(outcome, Page):
@@ -400,7 +418,7 @@ class Pipeline:
                         outcome = await loop.run_in_executor(executor, work, fetch, None)
                 if isinstance(outcome, PageResult):
                     result = outcome
-            self._record_result(run_id, site, fetch.requested_url, result, fetch, depths.get(fetch.requested_url))
+            self._record_result(run_id, site, url, result, fetch, depths.get(url))
 
         def on_fetch(fetch: FetchResult) -> None:
             site.fetches.append(fetch)
