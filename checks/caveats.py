@@ -6,7 +6,6 @@ import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,31 +15,15 @@ from auditor.models import AnalysedPage, Block, Finding, Page
 from auditor.nlp import analyse_page
 from checks.matching import CompiledRules, page_text, phrase_doc
 from checks.registry import CheckContext, PageCheck, RuleInfo
-from checks.rulepack import (
-    CaveatRule,
-    LoadedPacks,
-    config_dir,
-    files_key,
-    load_packs,
-    resolve_pack_files,
-    rule_info,
-)
+from checks.rulepack import CaveatRule, LoadedPacks, PackCache, PackRuleSet, config_dir
 
 
 @dataclass(frozen=True)
-class CaveatRuleSet:
+class CaveatRuleSet(PackRuleSet[CaveatRule]):
     """Validated caveat rules and topic terms with their compiled matchers: built once per process."""
 
-    packs: LoadedPacks
     compiled: CompiledRules
     topic_terms: tuple[tuple[str, ...], ...]  # lemma sequences
-
-    @property
-    def rules(self) -> tuple[CaveatRule, ...]:
-        return tuple(loaded.rule for loaded in self.packs.rules)
-
-    def infos(self) -> list[RuleInfo]:
-        return [rule_info(loaded) for loaded in self.packs.rules]
 
 
 @dataclass(frozen=True)
@@ -236,18 +219,19 @@ def validate_examples(ruleset: CaveatRuleSet) -> None:
                 raise RuleError(f"{loaded.origin}: rule {rule.id}: its fail example carries it: “{text}”")
 
 
-@lru_cache(maxsize=16)
-def _load_cached(key: tuple[tuple[str, int, int], ...]) -> CaveatRuleSet:
-    packs = load_packs([Path(path) for path, _, _ in key], "caveats")
+def _build(packs: LoadedPacks) -> CaveatRuleSet:
     topic = tuple(tuple(t.lemma_ for t in phrase_doc(term)) for term in packs.topic_terms)
     ruleset = CaveatRuleSet(packs, CompiledRules([loaded.rule for loaded in packs.rules]), topic)
     validate_examples(ruleset)
     return ruleset
 
 
+_CACHE = PackCache("caveats", _build)
+
+
 def load_caveat_rules(names: Sequence[str], base_dir: Path | None = None) -> CaveatRuleSet:
     """The caveats of the named packs (or pack files), validated, compiled and example-tested; cached."""
-    return _load_cached(files_key(resolve_pack_files(names, "caveats", base_dir)))
+    return _CACHE.load(names, base_dir)
 
 
 class CaveatsCheck:

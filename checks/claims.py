@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,7 @@ from auditor.models import (
 )
 from checks.matching import CompiledRules, page_text
 from checks.registry import CheckContext, PageCheck, RuleInfo
-from checks.rulepack import (
-    ClaimRule,
-    LoadedPacks,
-    config_dir,
-    files_key,
-    load_packs,
-    resolve_pack_files,
-    rule_info,
-)
+from checks.rulepack import ClaimRule, LoadedPacks, PackCache, PackRuleSet, config_dir
 
 _CUE_WORDS = {
     "negation": "negation",
@@ -45,18 +36,10 @@ _LOWER: dict[str, Severity] = {"error": "warning", "warning": "info", "info": "i
 
 
 @dataclass(frozen=True)
-class ClaimRuleSet:
+class ClaimRuleSet(PackRuleSet[ClaimRule]):
     """Validated claims rules and their compiled matchers: built once per process for a set of pack files."""
 
-    packs: LoadedPacks
     compiled: CompiledRules
-
-    @property
-    def rules(self) -> tuple[ClaimRule, ...]:
-        return tuple(loaded.rule for loaded in self.packs.rules)
-
-    def infos(self) -> list[RuleInfo]:
-        return [rule_info(loaded) for loaded in self.packs.rules]
 
 
 @dataclass(frozen=True)
@@ -226,17 +209,18 @@ def validate_examples(ruleset: ClaimRuleSet) -> None:
             )
 
 
-@lru_cache(maxsize=16)
-def _load_cached(key: tuple[tuple[str, int, int], ...]) -> ClaimRuleSet:
-    packs = load_packs([Path(path) for path, _, _ in key], "claims")
+def _build(packs: LoadedPacks) -> ClaimRuleSet:
     ruleset = ClaimRuleSet(packs, CompiledRules([loaded.rule for loaded in packs.rules]))
     validate_examples(ruleset)
     return ruleset
 
 
+_CACHE = PackCache("claims", _build)
+
+
 def load_claim_rules(names: Sequence[str], base_dir: Path | None = None) -> ClaimRuleSet:
     """The claims rules of the named packs (or pack files), validated, compiled and example-tested; cached."""
-    return _load_cached(files_key(resolve_pack_files(names, "claims", base_dir)))
+    return _CACHE.load(names, base_dir)
 
 
 class ClaimsCheck:

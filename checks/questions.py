@@ -9,7 +9,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from auditor.config import Config, QuestionsConfig
-from auditor.models import AnalysedPage, Evidence, FaqPair, Finding, Page, Site
+from auditor.models import AnalysedPage, Evidence, FaqPair, Finding, Page, Severity, Site
 from checks.answers import (
     Hit,
     Phrase,
@@ -935,6 +935,46 @@ def _evidence(unit: Unit, seq: Seq | None = None) -> Evidence:
     )
 
 
+def _question_details(q: Question) -> tuple[tuple[str, Any], ...]:
+    """What every finding about a target question records of it, for the report's question views."""
+    return (
+        ("question_id", q.id),
+        ("question", q.question),
+        ("expected", q.expected.fact),
+        ("expected_polarity", q.expected.polarity),
+    )
+
+
+def _answer_finding(
+    check_id: str,
+    severity: Severity,
+    q: Question,
+    unit: Unit,
+    message: str,
+    suggestion: str,
+    details: Iterable[tuple[str, Any]] = (),
+    *,
+    key: str | None = None,
+    evidence: Evidence | None = None,
+    claim_type: str | None = None,
+) -> Finding:
+    """A finding about the best answer to `q`. One passage may answer several questions, so the default key
+    names the question as well as the passage: each finding keeps its own fingerprint."""
+    shown = _evidence(unit)
+    return Finding(
+        check_id=check_id,
+        category="accuracy" if check_id.startswith("ACC") else "questions",
+        severity=severity,
+        url=unit.url,
+        message=message,
+        suggestion=suggestion,
+        evidence=evidence or shown,
+        claim_type=claim_type,
+        details=(*_question_details(q), *details),
+        key=key if key is not None else f"{q.id}:{shown.excerpt}",
+    )
+
+
 def _page_keys(page: Page, title_seqs: Sequence[Seq]) -> frozenset[str]:
     from checks.answers import stem
 
@@ -1075,12 +1115,7 @@ class QuestionCoverageCheck:
         contradictions: dict[tuple[str, str], list[tuple[QuestionResult, Scored, Verdict]]] = {}
         for r in results:
             q = r.question
-            base = (
-                ("question_id", q.id),
-                ("question", q.question),
-                ("expected", q.expected.fact),
-                ("expected_polarity", q.expected.polarity),
-            )
+            base = _question_details(q)
             if r.best is None:
                 url, why = r.suggestion or (site.root_url or site.name, "the home page")
                 closest = r.per_page[0] if r.per_page else None
@@ -1125,41 +1160,30 @@ class QuestionCoverageCheck:
             # Leaving something out is only a fault of an answer that presents itself as the answer.
             if best_verdict is not None and not best_verdict.wrong and best_verdict.missing and unit.findable_as != "body":
                 findings.append(
-                    Finding(
-                        check_id="ACC106",
-                        category="accuracy",
-                        severity="warning",
-                        url=unit.url,
-                        message=(
-                            f'The answer to "{q.question}" leaves out what a correct answer must say '
-                            f'({best_verdict.missing}). The page says: "{_excerpt(unit.snippet_text, 200)}". '
-                            f"Expected: {q.expected.fact}"
-                        ),
-                        suggestion=f"Add the missing point. A correct answer: {q.expected.fact}",
-                        evidence=_evidence(unit),
+                    _answer_finding(
+                        "ACC106",
+                        "warning",
+                        q,
+                        unit,
+                        f'The answer to "{q.question}" leaves out what a correct answer must say '
+                        f'({best_verdict.missing}). The page says: "{_excerpt(unit.snippet_text, 200)}". '
+                        f"Expected: {q.expected.fact}",
+                        f"Add the missing point. A correct answer: {q.expected.fact}",
+                        (("missing", best_verdict.missing),),
                         claim_type=q.expected.claim_type,
-                        details=(*base, ("missing", best_verdict.missing)),
-                        # one passage may answer several questions: each finding keeps its own fingerprint
-                        key=f"{q.id}:{_evidence(unit).excerpt}",
                     )
                 )
             if unit.findable_as == "body":
                 findings.append(
-                    Finding(
-                        check_id="QST002",
-                        category="questions",
-                        severity="warning",
-                        url=unit.url,
-                        message=(
-                            f'"{q.question}" is answered only in body text here: no heading or FAQ item '
-                            "asks it, "
-                            "so readers and search engines are unlikely to find the answer."
-                        ),
-                        suggestion=f'Put "{q.question}" as a heading or FAQ item directly above this answer.',
-                        evidence=_evidence(unit),
-                        details=(*base, ("score", best.score)),
-                        # one passage may answer several questions: each finding keeps its own fingerprint
-                        key=f"{q.id}:{_evidence(unit).excerpt}",
+                    _answer_finding(
+                        "QST002",
+                        "warning",
+                        q,
+                        unit,
+                        f'"{q.question}" is answered only in body text here: no heading or FAQ item asks it, '
+                        "so readers and search engines are unlikely to find the answer.",
+                        f'Put "{q.question}" as a heading or FAQ item directly above this answer.',
+                        (("score", best.score),),
                     )
                 )
             if best.reply_at != 0:
@@ -1170,21 +1194,15 @@ class QuestionCoverageCheck:
                 )
                 later = unit.sentences[best.reply_at].text if best.reply_at is not None else None
                 findings.append(
-                    Finding(
-                        check_id="QST003",
-                        category="questions",
-                        severity="warning",
-                        url=unit.url,
-                        message=f'The answer to "{q.question}" does not start with a direct reply: {where}.',
-                        suggestion=(
-                            'Open the answer with the reply itself ("Yes, …", "No, …" or the fact), then '
-                            "explain. "
-                            f"For example: {q.expected.fact}"
-                        ),
-                        evidence=_evidence(unit),
-                        details=(*base, ("reply_sentence", best.reply_at), ("reply", later)),
-                        # one passage may answer several questions: each finding keeps its own fingerprint
-                        key=f"{q.id}:{_evidence(unit).excerpt}",
+                    _answer_finding(
+                        "QST003",
+                        "warning",
+                        q,
+                        unit,
+                        f'The answer to "{q.question}" does not start with a direct reply: {where}.',
+                        'Open the answer with the reply itself ("Yes, …", "No, …" or the fact), then explain. '
+                        f"For example: {q.expected.fact}",
+                        (("reply_sentence", best.reply_at), ("reply", later)),
                     )
                 )
             words = word_count(unit.snippet_text)
@@ -1192,18 +1210,15 @@ class QuestionCoverageCheck:
                 short = words < cfg.snippet_min_words
                 bound = f"under {cfg.snippet_min_words}" if short else f"over {cfg.snippet_max_words}"
                 findings.append(
-                    Finding(
-                        check_id="QST004",
-                        category="questions",
-                        severity="info",
-                        url=unit.url,
-                        message=(
-                            f'The answer to "{q.question}" is {words} words long: too '
-                            f"{'short' if short else 'long'} for a search snippet ({bound} words)."
-                        ),
-                        suggestion=("Make the first paragraph of the answer about 40 to 60 words; put the detail after it."),
-                        evidence=_evidence(unit),
-                        details=(*base, ("words", words)),
+                    _answer_finding(
+                        "QST004",
+                        "info",
+                        q,
+                        unit,
+                        f'The answer to "{q.question}" is {words} words long: too '
+                        f"{'short' if short else 'long'} for a search snippet ({bound} words).",
+                        "Make the first paragraph of the answer about 40 to 60 words; put the detail after it.",
+                        (("words", words),),
                         key=f"{q.id}:{words < cfg.snippet_min_words}",
                     )
                 )
@@ -1211,24 +1226,20 @@ class QuestionCoverageCheck:
             if claims:
                 first = claims[0]
                 findings.append(
-                    Finding(
-                        check_id="QST005",
-                        category="questions",
-                        severity="warning",
-                        url=unit.url,
-                        message=(
-                            f'The answer to "{q.question}" contains a claims finding ({first.check_id}: '
-                            f'"{first.evidence.excerpt if first.evidence else first.message}").'
-                        ),
-                        suggestion=first.suggestion or "Rewrite the flagged claim in the answer.",
-                        evidence=first.evidence or _evidence(unit),
-                        claim_type=None,
-                        details=(
-                            *base,
+                    _answer_finding(
+                        "QST005",
+                        "warning",
+                        q,
+                        unit,
+                        f'The answer to "{q.question}" contains a claims finding ({first.check_id}: '
+                        f'"{first.evidence.excerpt if first.evidence else first.message}").',
+                        first.suggestion or "Rewrite the flagged claim in the answer.",
+                        (
                             ("claims", [f.check_id for f in claims]),
                             ("claim_fingerprints", [f.fingerprint for f in claims]),
                         ),
                         key=f"{q.id}:{first.fingerprint}",
+                        evidence=first.evidence,
                     )
                 )
         findings.extend(self._contradiction_findings(contradictions))
@@ -1266,10 +1277,7 @@ class QuestionCoverageCheck:
                     evidence=_evidence(scored.unit, seq),
                     claim_type=verdict.claim_type,
                     details=(
-                        ("question_id", q.id),
-                        ("question", q.question),
-                        ("expected", q.expected.fact),
-                        ("expected_polarity", q.expected.polarity),
+                        *_question_details(q),
                         ("question_ids", [g[0].question.id for g in group]),
                         ("reasons", list(verdict.reasons)),
                         ("score", scored.score),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -137,6 +138,24 @@ class LoadedPacks:
     files: tuple[str, ...]
     rules: tuple[LoadedRule, ...]
     topic_terms: tuple[str, ...] = ()
+
+
+RuleT = TypeVar("RuleT", bound="ClaimRule | CaveatRule")
+SetT = TypeVar("SetT")
+
+
+@dataclass(frozen=True)
+class PackRuleSet(Generic[RuleT]):
+    """The loaded packs behind an engine's rule set; each engine adds its compiled matchers."""
+
+    packs: LoadedPacks
+
+    @property
+    def rules(self) -> tuple[RuleT, ...]:
+        return tuple(loaded.rule for loaded in self.packs.rules)
+
+    def infos(self) -> list[RuleInfo]:
+        return [rule_info(loaded) for loaded in self.packs.rules]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -369,3 +388,18 @@ def rule_info(loaded: LoadedRule) -> RuleInfo:
         claim_type=rule.claim_type if isinstance(rule, ClaimRule) else None,
         origin=loaded.origin,
     )
+
+
+class PackCache(Generic[SetT]):
+    """Builds an engine's rule set (compiled, example-tested) once per set of pack files as they are now."""
+
+    def __init__(self, kind: PackKind, build: Callable[[LoadedPacks], SetT]) -> None:
+        self.kind = kind
+        self._build = build
+        self._cached = lru_cache(maxsize=16)(self._fresh)
+
+    def _fresh(self, key: tuple[tuple[str, int, int], ...]) -> SetT:
+        return self._build(load_packs([Path(path) for path, _, _ in key], self.kind))
+
+    def load(self, names: Sequence[str], base_dir: Path | None = None) -> SetT:
+        return self._cached(files_key(resolve_pack_files(names, self.kind, base_dir)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from auditor.config import Config, SeoConfig
@@ -41,6 +42,10 @@ def make_rule(
         scope=scope,
         origin=origin,
     )
+
+
+# The site-wide SEO rules (links, robots, duplicates) are listed under checks.site, where they run.
+make_site_rule = partial(make_rule, scope="site", origin="checks.site")
 
 
 def finding(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, Evidence, Finding, Site
 from checks.registry import CheckContext, RuleInfo
-from checks.seo_base import finding, make_rule, short
+from checks.seo_base import finding, make_site_rule, short
 from checks.seo_dom import fold
 from checks.seo_neardup import clusters, similar_pairs
 from checks.site_index import SiteIndex, index_for
@@ -21,7 +21,7 @@ INDEXABLE_NOTE = (
     "canonical."
 )
 
-DUPLICATE_TITLES = make_rule(
+DUPLICATE_TITLES = make_site_rule(
     "SEO103",
     title="Page titles are unique",
     failure_title="Several pages share the same title",
@@ -37,11 +37,9 @@ DUPLICATE_TITLES = make_rule(
     example="Three treatment pages all titled 'Example Clinic | Home'.",
     instead="'Scalp Micropigmentation | Example Clinic', 'Hair Transplant Aftercare | Example Clinic', ...",
     references=("https://developers.google.com/search/docs/appearance/title-link", AHREFS_ISSUES),
-    scope="site",
-    origin="checks.site",
 )
 
-DUPLICATE_DESCRIPTIONS = make_rule(
+DUPLICATE_DESCRIPTIONS = make_site_rule(
     "SEO104",
     title="Meta descriptions are unique",
     failure_title="Several pages share the same meta description",
@@ -58,11 +56,9 @@ DUPLICATE_DESCRIPTIONS = make_rule(
     example="Every page: 'Welcome to Example Clinic, the leading clinic in Leeds.'",
     instead="One description per page, about that page.",
     references=("https://developers.google.com/search/docs/appearance/snippet", AHREFS_ISSUES),
-    scope="site",
-    origin="checks.site",
 )
 
-EXACT_DUPLICATE = make_rule(
+EXACT_DUPLICATE = make_site_rule(
     "SEO105",
     title="Each page's main content is its own",
     failure_title="Pages have identical main content",
@@ -78,11 +74,9 @@ EXACT_DUPLICATE = make_rule(
     example="/smp and /scalp-micropigmentation serving the same article.",
     instead="/smp redirecting (301) to /scalp-micropigmentation.",
     references=(GOOGLE_DUPES, AHREFS_ISSUES),
-    scope="site",
-    origin="checks.site",
 )
 
-NEAR_DUPLICATE = make_rule(
+NEAR_DUPLICATE = make_site_rule(
     "SEO106",
     title="Pages are not near-copies of each other",
     failure_title="Pages are near-copies of each other",
@@ -108,8 +102,6 @@ NEAR_DUPLICATE = make_rule(
         GOOGLE_DUPES,
         "Broder (1997), On the resemblance and containment of documents (shingles, MinHash)",
     ),
-    scope="site",
-    origin="checks.site",
 )
 
 

@@ -8,15 +8,11 @@ from collections.abc import Iterable
 from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, FetchResult, Finding, Site
 from checks.registry import CheckContext, RuleInfo
-from checks.seo_base import finding, make_rule
+from checks.seo_base import finding, make_site_rule
 from checks.site_index import Answer, SiteIndex, index_for
 
 GOOGLE = "https://developers.google.com/search/docs"
 AHREFS_ISSUES = "https://help.ahrefs.com/en/collections/2818447-site-audit-issues"
-
-
-def _rule(rule_id: str, **kwargs: object) -> RuleInfo:
-    return make_rule(rule_id, scope="site", origin="checks.site", **kwargs)  # type: ignore[arg-type]
 
 
 def _plural(n: int, word: str) -> str:
@@ -25,7 +21,7 @@ def _plural(n: int, word: str) -> str:
 
 # --- SEO107 broken internal links ---------------------------------------------------------------------------
 
-BROKEN_LINKS = _rule(
+BROKEN_LINKS = make_site_rule(
     "SEO107",
     title="Internal links work",
     failure_title="Internal links lead to broken pages",
@@ -74,7 +70,7 @@ def _broken_links(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext)
 
 # --- SEO108 redirect chains / SEO109 redirect loops ---------------------------------------------------------
 
-REDIRECT_CHAIN = _rule(
+REDIRECT_CHAIN = make_site_rule(
     "SEO108",
     title="Redirects take one step",
     failure_title="Redirect chains",
@@ -93,7 +89,7 @@ REDIRECT_CHAIN = _rule(
     references=(f"{GOOGLE}/crawling-indexing/301-redirects", AHREFS_ISSUES),
 )
 
-REDIRECT_LOOP = _rule(
+REDIRECT_LOOP = make_site_rule(
     "SEO109",
     title="Redirects end at a page",
     failure_title="Redirect loop",
@@ -189,7 +185,7 @@ def _target_problem(index: SiteIndex, url: str) -> str | None:
     return None
 
 
-CANONICAL_TARGET = _rule(
+CANONICAL_TARGET = make_site_rule(
     "SEO110",
     title="Canonical links point at live, indexable pages",
     failure_title="Canonical links point at redirects, errors or noindex pages",
@@ -235,7 +231,7 @@ def _canonical_targets(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckCon
     return out
 
 
-HREFLANG_TARGET = _rule(
+HREFLANG_TARGET = make_site_rule(
     "SEO111",
     title="hreflang links point at live, indexable pages",
     failure_title="hreflang links point at redirects, errors or noindex pages",
@@ -285,7 +281,7 @@ def _hreflang_targets(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckCont
     return out
 
 
-HREFLANG_RETURN = _rule(
+HREFLANG_RETURN = make_site_rule(
     "SEO112",
     title="hreflang links are confirmed by return links",
     failure_title="hreflang links lack return links",
@@ -336,7 +332,7 @@ def _hreflang_return(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckConte
 
 # --- SEO113 orphans / SEO114 missing from sitemap / SEO115 bad sitemap entries ------------------------------
 
-ORPHAN = _rule(
+ORPHAN = make_site_rule(
     "SEO113",
     title="Sitemap pages are linked from the site",
     failure_title="Orphan pages: in the sitemap but not linked",
@@ -388,7 +384,7 @@ def _orphans(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> I
     return out
 
 
-NOT_IN_SITEMAP = _rule(
+NOT_IN_SITEMAP = make_site_rule(
     "SEO114",
     title="Linked pages are in the sitemap",
     failure_title="Indexable pages missing from the sitemap",
@@ -431,7 +427,7 @@ def _not_in_sitemap(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContex
     return out
 
 
-BAD_SITEMAP_ENTRY = _rule(
+BAD_SITEMAP_ENTRY = make_site_rule(
     "SEO115",
     title="Sitemap entries are live, indexable pages",
     failure_title="Sitemap lists redirects, errors or noindex pages",
@@ -474,7 +470,7 @@ def _bad_sitemap_entries(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckC
 
 # --- SEO116 crawl depth -------------------------------------------------------------------------------------
 
-DEPTH = _rule(
+DEPTH = make_site_rule(
     "SEO116",
     title="Pages are a few clicks from the start",
     failure_title="Pages are many clicks deep",
@@ -519,7 +515,7 @@ def _depth(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Ite
 
 # --- SEO117 links to redirects ----------------------------------------------------------------------------
 
-LINKS_TO_REDIRECTS = _rule(
+LINKS_TO_REDIRECTS = make_site_rule(
     "SEO117",
     title="Internal links point straight at pages",
     failure_title="Internal links point at redirects",

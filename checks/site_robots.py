@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from auditor.config import SeoConfig
 from auditor.models import Finding, Site
 from checks.registry import CheckContext, RuleInfo
-from checks.seo_base import finding, make_rule
+from checks.seo_base import finding, make_site_rule
 from checks.seo_dom import dom_facts, origin_of
 from checks.seo_robots import RobotsTxt, crawlability, validate_robots_txt
 from checks.site_index import norm_url
@@ -27,7 +27,7 @@ def robots_url(site: Site) -> str | None:
     return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
-ROBOTS_BLOCKED = make_rule(
+ROBOTS_BLOCKED = make_site_rule(
     "SEO101",
     title="robots.txt lets search engines crawl the page",
     failure_title="robots.txt blocks the page",
@@ -51,8 +51,6 @@ ROBOTS_BLOCKED = make_rule(
         f"{LH_DOCS}is-crawlable/",
         GOOGLE_ROBOTS,
     ),
-    scope="site",
-    origin="checks.site",
 )
 
 
@@ -103,7 +101,7 @@ def _robots_blocked(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContex
     return out
 
 
-ROBOTS_VALID = make_rule(
+ROBOTS_VALID = make_site_rule(
     "SEO102",
     title="robots.txt is valid",
     failure_title="robots.txt is not valid",
@@ -127,8 +125,6 @@ ROBOTS_VALID = make_rule(
         f"{LH_DOCS}invalid-robots-txt/",
         "https://www.rfc-editor.org/rfc/rfc9309.html",
     ),
-    scope="site",
-    origin="checks.site",
 )
 
 

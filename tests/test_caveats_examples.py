@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pack_examples import example_cases, one_block_page
 
-from auditor.models import Block, Page
-from auditor.nlp import analyse_page
 from checks.caveats import CaveatRuleSet, load_caveat_rules, present_caveats
-from checks.rulepack import RULES_DIR, CaveatRule, parse_pack
 
-
-def _cases() -> list[tuple[str, str, bool]]:
-    cases = []
-    for path in sorted(RULES_DIR.glob("*.yaml")):
-        if "\nkind: caveats" not in path.read_text(encoding="utf-8"):
-            continue
-        _, rules = parse_pack(path, "caveats")
-        for rule in rules:
-            assert isinstance(rule, CaveatRule)
-            cases += [(rule.id, text, True) for text in rule.examples.pass_]
-            cases += [(rule.id, text, False) for text in rule.examples.fail]
-    return cases
-
-
-CASES = _cases()
+CASES = example_cases("caveats", marked="pass")
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +25,5 @@ def test_every_required_caveat_has_examples() -> None:
     ids=[f"{r}-{'pass' if c else 'fail'}-{i}" for i, (r, _, c) in enumerate(CASES)],
 )
 def test_caveat_example(ruleset: CaveatRuleSet, rule_id: str, text: str, carries: bool) -> None:
-    block = Block(index=0, kind="paragraph", text=text, heading_path=(), locator="p")
-    page = analyse_page(
-        Page(url="https://clinic.example/treatments/smp", source_kind="html", blocks=(block,))
-    )
+    page = one_block_page(text, "https://clinic.example/treatments/smp")
     assert (rule_id in present_caveats(page, ruleset)) == carries

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-from typing import Any
-
 import pytest
-import yaml
+from demo_pages import EXPECTED, demo_page
 
-from auditor.extract import load_local_file
-from auditor.models import AnalysedPage, Finding
-from auditor.nlp import analyse_page
+from auditor.models import Finding
 from checks.claims import ClaimRuleSet, evaluate, load_claim_rules
 
-DEMO = Path(__file__).resolve().parents[1] / "auditor" / "demo"
-
-
-def _expected() -> dict[str, Any]:
-    path = DEMO / "expected.yaml"
-    if not path.exists():
-        return {}
-    pages: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))["pages"]
-    return pages
-
-
-EXPECTED = _expected()
 pytestmark = pytest.mark.skipif(not EXPECTED, reason="the demo site is not present")
-
-
-def demo_page(rel: str) -> AnalysedPage:
-    page = load_local_file(str(DEMO / "site" / rel))
-    return analyse_page(dataclasses.replace(page, url="https://demo.example/" + EXPECTED[rel]["url"]))
 
 
 def norm(text: str) -> str:
