@@ -35,7 +35,7 @@ class FetchResult:
     final_url: str
     status: int | None
     headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)  # a repr of a whole page body would cost seconds in logs
     elapsed: float = 0.0
     redirect_chain: tuple[Redirect, ...] = ()
     error: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -33,8 +34,9 @@ def lemma_of(token_text: str, lemma: str) -> str:
 def _sentence(span: Span, block_index: int) -> Sentence:
     from auditor.context import find_cues
 
-    tokens = tuple(t.text for t in span)
-    lemmas = tuple(lemma_of(t.text, t.lemma_) for t in span)
+    # Interned: a page repeats its words many times, and every copy would be kept (and pickled) otherwise.
+    tokens = tuple(sys.intern(t.text) for t in span)
+    lemmas = tuple(sys.intern(lemma_of(t.text, t.lemma_)) for t in span)
     return Sentence(
         text=span.text,
         block_index=block_index,
