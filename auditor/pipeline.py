@@ -98,16 +98,24 @@ class Analyser:
         return extract_html(fetch.body, fetch.requested_url, fetch)
 
     def check_page(self, page: Page) -> PageResult:
-        analysed = next(analyse_pages([page]))
+        return self.check_analysed(next(analyse_pages([page])))
+
+    def check_analysed(self, analysed: AnalysedPage) -> PageResult:
         ctx = self.context()
         findings: list[Finding] = []
         for check in self.page_checks:
             try:
                 findings.extend(check.check_page(analysed, ctx))
             except Exception as exc:  # a broken check must not lose the page or the run
-                log.exception("check %s failed on %s", check.name, page.url)
-                findings.append(check_failed_finding(check.name, page.url, exc))
+                log.exception("check %s failed on %s", check.name, analysed.page.url)
+                findings.append(check_failed_finding(check.name, analysed.page.url, exc))
         return PageResult(analysed=analysed, findings=tuple(self._keep(findings)))
+
+    def check_stored(self, blob: bytes | None) -> PageResult | None:
+        """An unchanged page: its stored analysis is checked again (no parse, no language analysis), so edited
+        rule packs and selections still apply."""
+        analysed = _load_analysis(blob)
+        return self.check_analysed(analysed) if analysed is not None else None
 
     def check_fetch(self, fetch: FetchResult, unchanged_hash: str | None = None) -> PageResult | Page | None:
         """Analyse a fetched page; when its content hash equals `unchanged_hash`, return the bare Page instead
@@ -154,6 +162,11 @@ def _init_worker(config: Config) -> None:
 def _work_fetch(fetch: FetchResult, unchanged_hash: str | None) -> PageResult | Page | None:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER.check_fetch(fetch, unchanged_hash)
+
+
+def _work_stored(blob: bytes | None) -> PageResult | None:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.check_stored(blob)
 
 
 # --- targets ---------------------------------------------------------------------------------------------------
@@ -388,6 +401,12 @@ class Pipeline:
         work: Callable[[FetchResult, str | None], PageResult | Page | None] = (
             self.analyser.check_fetch if in_process else _work_fetch
         )
+        stored: Callable[[bytes | None], PageResult | None] = self.analyser.check_stored if in_process else _work_stored
+
+        async def reuse(prev: Mapping[str, Any] | None) -> PageResult | None:
+            if prev is None or not prev.get("analysis_blob"):
+                return None
+            return await loop.run_in_executor(executor, stored, prev.get("analysis_blob"))
 
         read_pages: set[str] = set()
 
@@ -408,12 +427,12 @@ class Pipeline:
                 return
             read_pages.add(final_key)
             if not_modified:
-                result = self._reuse(prev) if prev is not None else None
+                result = await reuse(prev)
             else:
                 prev_hash = prev.get("content_hash") if prev and prev.get("analysis_blob") else None
                 outcome = await loop.run_in_executor(executor, work, fetch, prev_hash)
                 if isinstance(outcome, Page):
-                    result = self._reuse(prev) if prev else None
+                    result = await reuse(prev)
                     if result is None:
                         outcome = await loop.run_in_executor(executor, work, fetch, None)
                 if isinstance(outcome, PageResult):
@@ -451,24 +470,6 @@ class Pipeline:
         )
         self._site_stage(run_id, site, site_model)
         return "complete"
-
-    def _reuse(self, previous: Mapping[str, Any]) -> PageResult | None:
-        """A 304, or a body whose content hash is unchanged, reuses the stored analysis (no parse, no NLP)."""
-        analysed = _load_analysis(previous.get("analysis_blob"))
-        if analysed is None:
-            return None
-        return PageResult(analysed=analysed, findings=self._rechecked(analysed))
-
-    def _rechecked(self, analysed: AnalysedPage) -> tuple[Finding, ...]:
-        """Findings are re-derived from the stored analysis, so edited rule packs and waivers still apply."""
-        ctx = self.analyser.context()
-        found: list[Finding] = []
-        for check in self.analyser.page_checks:
-            try:
-                found.extend(check.check_page(analysed, ctx))
-            except Exception as exc:
-                found.append(check_failed_finding(check.name, analysed.page.url, exc))
-        return tuple(self.analyser._keep(found))
 
     def _site_stage(self, run_id: str, site: _SiteRun, site_model: Site) -> None:
         page_findings = {url: r.findings for url, r in site.results.items()}
