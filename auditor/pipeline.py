@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import os
@@ -473,7 +474,13 @@ class Pipeline:
 
     def _site_stage(self, run_id: str, site: _SiteRun, site_model: Site) -> None:
         page_findings = {url: r.findings for url, r in site.results.items()}
-        findings, data = self.analyser.check_site(site_model, page_findings)
+        # Every analysed page is alive until the site checks end; without a freeze each full collection walks
+        # them all again, which on a large site costs as much as the checks themselves.
+        gc.freeze()
+        try:
+            findings, data = self.analyser.check_site(site_model, page_findings)
+        finally:
+            gc.unfreeze()
         if site_model.skipped:
             data["skipped"] = [{"url": u, "reason": r, "site": site.name} for u, r in site_model.skipped]
         entry = {"name": site.name, "root_url": site.root_url, "pages": len(site_model.pages)}
