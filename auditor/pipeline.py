@@ -234,7 +234,6 @@ class _SiteRun:
     name: str
     root_url: str | None
     results: dict[str, PageResult] = field(default_factory=dict)
-    fetches: list[FetchResult] = field(default_factory=list)
 
 
 class Pipeline:
@@ -441,7 +440,6 @@ class Pipeline:
             self._record_result(run_id, site, url, result, fetch, depths.get(url))
 
         def on_fetch(fetch: FetchResult) -> None:
-            site.fetches.append(fetch)
             depths[fetch.requested_url] = fetch.depth
             tasks.append(asyncio.create_task(handle(fetch)))
 

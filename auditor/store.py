@@ -27,6 +27,7 @@ from auditor.store_states import (
     resolved_findings,
     waiver_index,
 )
+from auditor.summary import all_findings, site_scores, summarise
 
 if TYPE_CHECKING:
     from auditor.config import Config
@@ -97,54 +98,6 @@ def _run_dict(row: RowMapping) -> dict[str, Any]:
         "targets": list(row["targets"] or []),
         "note": row["note"],
     }
-
-
-def _summarise(doc: dict[str, Any]) -> dict[str, Any]:
-    """The lead's summary module owns the formula; a store opened without it still yields counts."""
-    try:
-        from auditor.summary import summarise
-    except ImportError as exc:
-        log.warning("auditor.summary is unavailable (%s); reporting plain counts", exc)
-        return _plain_summary(doc)
-    return summarise(doc)
-
-
-def _plain_summary(doc: Mapping[str, Any]) -> dict[str, Any]:
-    counted = [f for f in _all_findings(doc) if f.get("state") in ("new", "persisting", "expired_waiver")]
-    by_sev: dict[str, int] = {"error": 0, "warning": 0, "info": 0}
-    by_cat: dict[str, int] = {}
-    for f in counted:
-        by_sev[str(f["severity"])] = by_sev.get(str(f["severity"]), 0) + 1
-        by_cat[str(f["category"])] = by_cat.get(str(f["category"]), 0) + 1
-    changes = dict(doc.get("summary", {}).get("changes", {}))
-    return {
-        "pages": len(doc.get("pages", [])),
-        "findings": len(counted),
-        "by_severity": by_sev,
-        "by_category": by_cat,
-        "waived": sum(1 for f in _all_findings(doc) if f.get("state") == "waived"),
-        "health_score": None,
-        "changes": {
-            "previous_run": changes.get("previous_run"),
-            "new": sum(1 for f in counted if f.get("state") in ("new", "expired_waiver")),
-            "persisting": sum(1 for f in counted if f.get("state") == "persisting"),
-            "resolved": len(doc.get("resolved", [])),
-        },
-    }
-
-
-def _all_findings(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for page in doc.get("pages", []):
-        yield from page.get("findings", [])
-    yield from doc.get("site_findings", [])
-
-
-def _site_scores(doc: dict[str, Any], site: str) -> dict[str, Any]:
-    try:
-        from auditor.summary import site_scores
-    except ImportError:
-        return {}
-    return dict(site_scores(doc, site))
 
 
 def _merge_extra(doc: dict[str, Any], extra: Mapping[str, Any]) -> None:
@@ -593,9 +546,9 @@ class Store:
 
         waivers = waiver_index(store_waivers, self._config_waivers)
         run_day = datetime.fromisoformat(row["started"]).date()
-        current_fps = {str(f.get("fingerprint")) for f in _all_findings(doc)}
+        current_fps = {str(f.get("fingerprint")) for f in all_findings(doc)}
         prev_fps = {str(f.get("fingerprint")) for fs in prev_findings.values() for f, _ in fs}
-        assign_states(_all_findings(doc), prev_fps, waivers, run_day)
+        assign_states(all_findings(doc), prev_fps, waivers, run_day)
         complete = row["status"] == "complete"
         for s in site_rows:
             name = str(s["name"])
@@ -616,18 +569,14 @@ class Store:
             )
             site_entry.setdefault("name", s["name"])
             if "health_score" not in site_entry or "category_scores" not in site_entry:
-                for key, value in _site_scores(doc, str(s["name"])).items():
+                for key, value in site_scores(doc, str(s["name"])).items():
                     site_entry.setdefault(key, value)
             doc["sites"].append(site_entry)
 
         prev_ids = [p for p in previous.values() if p]
         latest_prev = max(prev_ids, key=lambda p: prev_seq.get(p, 0)) if prev_ids else None
-        doc["summary"] = {"changes": {"previous_run": latest_prev}}
-        summary = _summarise(doc)
-        summary.setdefault("changes", {}).setdefault("previous_run", latest_prev)
-        if summary["changes"].get("previous_run") is None:
-            summary["changes"]["previous_run"] = latest_prev
-        doc["summary"] = summary
+        doc["summary"] = {"changes": {"previous_run": latest_prev}}  # summarise() carries it over
+        doc["summary"] = summarise(doc)
         return doc
 
     def history(self, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor.models import CATEGORIES
@@ -16,7 +16,8 @@ def _is_counted(finding: Mapping[str, Any]) -> bool:
     return str(finding.get("state", "new")) in COUNTED_STATES
 
 
-def all_findings(doc: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+def all_findings(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Page and site findings of a document, as the dicts it holds (the store marks their states in place)."""
     for page in doc.get("pages", []):
         yield from page.get("findings", [])
     yield from doc.get("site_findings", [])
