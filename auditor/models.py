@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -257,3 +258,6 @@ class Site:
     robots_status: int | None = None
     depths: tuple[tuple[str, int], ...] = ()  # (url, link depth from the start URLs)
     skipped: tuple[tuple[str, str], ...] = ()  # (url, reason) not fetched: robots, scope, budget
+    # Per-check gatherings of page summaries made where each page was analysed (checks.registry.PreparingCheck).
+    # Empty when a Site is built from whole pages: each check then summarises `pages` itself, with the same result.
+    prepared: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import pickle
+import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -17,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from auditor.config import Config, SiteConfig
+from auditor.engine import engine_digest
 from auditor.errors import InputError
 from auditor.extract import extract_html, load_local_file, looks_binary
 from auditor.models import AnalysedPage, FetchResult, Finding, Page, Site
@@ -28,6 +30,7 @@ from checks.registry import (
     AnyCheck,
     CheckContext,
     PageCheck,
+    PreparingCheck,
     RuleInfo,
     Selection,
     SiteCheck,
@@ -46,10 +49,27 @@ POOL_MIN_PAGES = 12
 
 @dataclass(frozen=True)
 class PageResult:
-    """A document after extraction, language analysis and every page check."""
+    """A document after extraction, language analysis, every page check and the site checks' map step.
 
-    analysed: AnalysedPage
+    `page` is the slim form site checks read (no sentences, blocks or body: see `slim`); `prepared` holds each
+    preparing site check's summary of the whole page; `stored` is what the store keeps so that an unchanged page
+    in a later run is taken as it is, without parsing or checking it again.
+    """
+
+    page: AnalysedPage
     findings: tuple[Finding, ...]
+    prepared: Mapping[str, Any]
+    stored: bytes = b""
+
+
+def slim(analysed: AnalysedPage) -> AnalysedPage:
+    """What the site stage keeps of a page: the whole text and the body go once the map step has read them."""
+    page = analysed.page
+    fetch = page.fetch
+    return AnalysedPage(
+        page=replace(page, blocks=(), fetch=replace(fetch, body=b"") if fetch is not None else None),
+        sentences=(),
+    )
 
 
 def selection_of(config: Config) -> Selection:
@@ -75,6 +95,8 @@ class Analyser:
         self.rules: dict[str, RuleInfo] = rules_index(self.checks)
         self.page_checks = [c for c in self.checks if isinstance(c, PageCheck) and self._wanted(c)]
         self.site_checks = [c for c in self.checks if isinstance(c, SiteCheck) and self._wanted(c)]
+        self.preparing = [c for c in self.site_checks if isinstance(c, PreparingCheck)]
+        self.engine = engine_digest(config)
 
     def _wanted(self, check: AnyCheck) -> bool:
         return any(self.selection.rule_enabled(r.id) for r in check.rules())
@@ -110,17 +132,24 @@ class Analyser:
             except Exception as exc:  # a broken check must not lose the page or the run
                 log.exception("check %s failed on %s", check.name, analysed.page.url)
                 findings.append(check_failed_finding(check.name, analysed.page.url, exc))
-        return PageResult(analysed=analysed, findings=tuple(self._keep(findings)))
+        kept = tuple(self._keep(findings))
+        prepared: dict[str, Any] = {}
+        for site_check in self.preparing:
+            try:
+                prepared[site_check.name] = site_check.prepare_page(analysed, kept, ctx)
+            except Exception as exc:
+                log.exception("site check %s failed on %s", site_check.name, analysed.page.url)
+                kept += tuple(self._keep([check_failed_finding(site_check.name, analysed.page.url, exc)]))
+        page = slim(analysed)
+        return PageResult(page, kept, prepared, stored_result(self.engine, page, kept, prepared))
 
     def check_stored(self, blob: bytes | None) -> PageResult | None:
-        """An unchanged page: its stored analysis is checked again (no parse, no language analysis), so edited
-        rule packs and selections still apply."""
-        analysed = _load_analysis(blob)
-        return self.check_analysed(analysed) if analysed is not None else None
+        """An unchanged page: what the same engine (code, rule packs and configuration) made of it last time."""
+        return load_result(blob, self.engine)
 
     def check_fetch(self, fetch: FetchResult, unchanged_hash: str | None = None) -> PageResult | Page | None:
         """Analyse a fetched page; when its content hash equals `unchanged_hash`, return the bare Page instead
-        so the caller reuses the stored analysis (language analysis is the expensive part)."""
+        so the caller reuses the stored result (language analysis and the checks are the expensive part)."""
         page = self.page_from_fetch(fetch)
         if page is None:
             return None
@@ -129,9 +158,9 @@ class Analyser:
         return self.check_page(page)
 
     def check_site(
-        self, site: Site, page_findings: Mapping[str, Sequence[Finding]]
+        self, site: Site, page_findings: Mapping[str, Sequence[Finding]] | None = None
     ) -> tuple[list[Finding], dict[str, Any]]:
-        ctx = self.context({"page_findings": page_findings})
+        ctx = self.context({"page_findings": page_findings or {}})
         findings: list[Finding] = []
         data: dict[str, Any] = {}
         for check in self.site_checks:
@@ -149,6 +178,15 @@ class Analyser:
                 findings.append(check_failed_finding(check.name, site.root_url or site.name, exc))
         return self._keep(findings), data
 
+    def start_gathering(self) -> dict[str, Any]:
+        return {check.name: check.start() for check in self.preparing}
+
+    def gather(self, gathering: Mapping[str, Any], result: PageResult) -> None:
+        for check in self.preparing:
+            part = result.prepared.get(check.name)
+            if part is not None:
+                check.gather(gathering[check.name], part)
+
 
 # --- process-pool plumbing: one Analyser per worker process --------------------------------------------------
 
@@ -156,8 +194,11 @@ _WORKER: Analyser | None = None
 
 
 def _init_worker(config: Config) -> None:
+    """A forked worker already holds the parent's Analyser (set just before the pool starts), shared copy-on-write;
+    a spawned one builds its own."""
     global _WORKER
-    _WORKER = Analyser(config)
+    if _WORKER is None or _WORKER.config is not config:
+        _WORKER = Analyser(config)
 
 
 def _work_fetch(fetch: FetchResult, unchanged_hash: str | None) -> PageResult | Page | None:
@@ -212,19 +253,36 @@ def _page_key(url: str) -> str:
     return f"{p.scheme.lower()}://{p.netloc.lower()}{p.path or '/'}" + (f"?{p.query}" if p.query else "")
 
 
-def _analysis_blob(analysed: AnalysedPage) -> bytes:
-    """Stored so an unchanged page in the next run reuses its analysis instead of re-parsing."""
-    return zlib.compress(pickle.dumps(analysed, protocol=pickle.HIGHEST_PROTOCOL), 3)
+_RESULT_FORMAT = b"cca-result-1:"
 
 
-def _load_analysis(blob: bytes | None) -> AnalysedPage | None:
-    if not blob:
+def stored_result(engine: str, page: AnalysedPage, findings: tuple[Finding, ...], prepared: Mapping[str, Any]) -> bytes:
+    """What the store keeps of a page's analysis, marked with the engine that made it."""
+    body = zlib.compress(pickle.dumps((page, findings, dict(prepared)), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return _RESULT_FORMAT + engine.encode("ascii") + b":" + body
+
+
+def stored_engine(blob: bytes | None) -> str | None:
+    """The engine digest a stored result was made by, read without unpacking it."""
+    if not blob or not blob.startswith(_RESULT_FORMAT):
         return None
+    engine, sep, _ = bytes(blob[len(_RESULT_FORMAT) : len(_RESULT_FORMAT) + 80]).partition(b":")
+    return engine.decode("ascii", "replace") if sep else None
+
+
+def load_result(blob: bytes | None, engine: str) -> PageResult | None:
+    """A stored result, only when the same engine made it; anything else (older format, other rules, damaged
+    data) is None and costs a fresh analysis, never a wrong one."""
+    if not blob or stored_engine(blob) != engine:
+        return None
+    start = len(_RESULT_FORMAT) + len(engine) + 1
     try:
-        value = pickle.loads(zlib.decompress(blob))
-    except Exception:  # an unreadable cache entry only costs a re-parse
+        page, findings, prepared = pickle.loads(zlib.decompress(blob[start:]))
+    except Exception:
         return None
-    return value if isinstance(value, AnalysedPage) else None
+    if not isinstance(page, AnalysedPage) or not isinstance(findings, tuple) or not isinstance(prepared, dict):
+        return None
+    return PageResult(page, findings, prepared, bytes(blob))
 
 
 @dataclass
@@ -233,7 +291,9 @@ class _SiteRun:
 
     name: str
     root_url: str | None
-    results: dict[str, PageResult] = field(default_factory=dict)
+    pages: dict[str, AnalysedPage] = field(default_factory=dict)  # slim pages by address
+    gathering: dict[str, Any] = field(default_factory=dict)  # the preparing site checks' accumulators
+    reused: int = 0  # pages taken unchanged from the previous run
 
 
 class Pipeline:
@@ -278,7 +338,7 @@ class Pipeline:
         status = "complete"
         try:
             if local_pages:
-                self._audit_pages(run_id, _SiteRun(LOCAL_SITE, None), local_pages)
+                self._audit_pages(run_id, self._new_site(LOCAL_SITE, None), local_pages)
             if crawl:
                 for name in sorted({_site_name_for(u) for u in urls}):
                     starts = [u for u in urls if _site_name_for(u) == name]
@@ -290,7 +350,7 @@ class Pipeline:
                     status = self._merge_status(status, self._audit_site(run_id, site_cfg))
             else:
                 for name, fetches in sorted(single_fetches.items()):
-                    self._audit_fetches(run_id, _SiteRun(name, _root_of(fetches[0].requested_url)), fetches)
+                    self._audit_fetches(run_id, self._new_site(name, _root_of(fetches[0].requested_url)), fetches)
         except BaseException:
             self.store.finish_run(run_id, "failed")
             raise
@@ -336,36 +396,47 @@ class Pipeline:
     def _merge_status(a: str, b: str) -> str:
         return "partial" if "partial" in (a, b) else a
 
-    def _record_result(self, run_id: str, site: _SiteRun, url: str, result: PageResult | None,
+    def _new_site(self, name: str, root_url: str | None) -> _SiteRun:
+        return _SiteRun(name, root_url, gathering=self.analyser.start_gathering())
+
+    def _record_result(self, writer: _PageWriter, site: _SiteRun, url: str, result: PageResult | None,
                        fetch: FetchResult | None, depth: int | None) -> None:
         entry = page_entry(
             site=site.name,
             url=url,
-            page=result.analysed.page if result else None,
+            page=result.page.page if result else None,
             fetch=fetch,
             findings=list(result.findings) if result else [],
             depth=depth,
         )
         if result is not None:
-            entry["analysis_blob"] = _analysis_blob(result.analysed)
-            site.results[url] = result
-        self.store.record_page(run_id, site.name, entry)
+            entry["analysis_blob"] = result.stored
+            site.pages[url] = result.page
+            self.analyser.gather(site.gathering, result)
+        writer.add(entry)
+
+    def _site_model(self, site: _SiteRun, **crawl_facts: Any) -> Site:
+        return Site(
+            name=site.name,
+            root_url=site.root_url,
+            pages=tuple(site.pages.values()),
+            prepared=site.gathering,
+            **crawl_facts,
+        )
 
     def _audit_pages(self, run_id: str, site: _SiteRun, pages: Sequence[Page]) -> None:
-        for page in pages:
-            self._record_result(run_id, site, page.url, self.analyser.check_page(page), None, None)
-        self._site_stage(run_id, site, Site(name=site.name, root_url=None,
-                                            pages=tuple(r.analysed for r in site.results.values())))
+        with _PageWriter(self.store, run_id, site.name) as writer:
+            for page in pages:
+                self._record_result(writer, site, page.url, self.analyser.check_page(page), None, None)
+        self._site_stage(run_id, site, self._site_model(site))
 
     def _audit_fetches(self, run_id: str, site: _SiteRun, fetches: Sequence[FetchResult]) -> None:
-        for fetch in fetches:
-            result = self.analyser.check_fetch(fetch)
-            assert not isinstance(result, Page), "no previous hash given, so never an unchanged page"
-            self._record_result(run_id, site, fetch.requested_url, result, fetch, 0)
-        self._site_stage(run_id, site, Site(
-            name=site.name, root_url=site.root_url,
-            pages=tuple(r.analysed for r in site.results.values()), fetches=tuple(fetches),
-        ))
+        with _PageWriter(self.store, run_id, site.name) as writer:
+            for fetch in fetches:
+                result = self.analyser.check_fetch(fetch)
+                assert not isinstance(result, Page), "no previous hash given, so never an unchanged page"
+                self._record_result(writer, site, fetch.requested_url, result, fetch, 0)
+        self._site_stage(run_id, site, self._site_model(site, fetches=tuple(fetches)))
 
     def _audit_site(self, run_id: str, site_cfg: SiteConfig) -> str:
         """Crawl one site, analysing pages in a process pool while the crawl goes on; returns the run status."""
@@ -374,26 +445,46 @@ class Pipeline:
     def _executor(self, expected_pages: int) -> Executor:
         workers = self.config.crawl.workers or (os.cpu_count() or 1)
         if workers > 1 and expected_pages >= POOL_MIN_PAGES:
+            global _WORKER
+            # Forked workers share this process's loaded language model and rule packs copy-on-write; frozen
+            # first, so the collector's bookkeeping does not copy every inherited page in each worker.
+            _WORKER = self.analyser
+            gc.freeze()
             return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.config,))
         return ThreadPoolExecutor(max_workers=1)
 
-    async def _crawl_site(self, run_id: str, site_cfg: SiteConfig) -> str:
-        from auditor.crawl import PreviousFetch, crawl_site
+    def _previous(self, site_name: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """The last run's pages, and conditional-request facts for those whose stored result this engine can
+        reuse: for the others (new rules, new code) a conditional request would only get a 304 for a page that
+        must be read again."""
+        from auditor.crawl import PreviousFetch
 
-        site = _SiteRun(site_cfg.name, _root_of(site_cfg.start_urls[0]))
-        previous_pages = self.store.previous_pages(site_cfg.name)
-        previous = {
-            url: PreviousFetch(
+        previous_pages = self.store.previous_pages(site_name)
+        previous: dict[str, Any] = {}
+        for url, p in previous_pages.items():
+            reusable = stored_engine(p.get("analysis_blob")) == self.analyser.engine
+            headers = (p.get("fetch_headers") or {}) if reusable else {}
+            previous[url] = PreviousFetch(
                 url=url,
-                etag=(p.get("fetch_headers") or {}).get("etag"),
-                last_modified=(p.get("fetch_headers") or {}).get("last_modified"),
-                content_hash=p.get("content_hash"),
+                etag=headers.get("etag"),
+                last_modified=headers.get("last_modified"),
+                content_hash=p.get("content_hash") if reusable else None,
             )
-            for url, p in previous_pages.items()
-        }
+        return previous_pages, previous
+
+    async def _crawl_site(self, run_id: str, site_cfg: SiteConfig) -> str:
+        from auditor.crawl import crawl_site
+        from checks.crawl_checks import without_body
+
+        site = self._new_site(site_cfg.name, _root_of(site_cfg.start_urls[0]))
+        previous_pages, previous = self._previous(site_cfg.name)
         loop = asyncio.get_running_loop()
         executor = self._executor(site_cfg.max_pages)
         in_process = isinstance(executor, ThreadPoolExecutor)
+        workers = 1 if in_process else getattr(executor, "_max_workers", 2)
+        # Fetched bodies wait here for a free worker; beyond a few per worker the crawl waits instead, so a fast
+        # server does not fill memory with pages the workers will not reach for minutes.
+        in_flight = asyncio.Semaphore(4 * workers)
         tasks: list[asyncio.Task[None]] = []
         depths: dict[str, int] = {}
         revalidated: dict[str, FetchResult] = {}
@@ -404,13 +495,24 @@ class Pipeline:
         stored: Callable[[bytes | None], PageResult | None] = self.analyser.check_stored if in_process else _work_stored
 
         async def reuse(prev: Mapping[str, Any] | None) -> PageResult | None:
-            if prev is None or not prev.get("analysis_blob"):
+            blob = (prev or {}).get("analysis_blob")
+            if stored_engine(blob) != self.analyser.engine:
                 return None
-            return await loop.run_in_executor(executor, stored, prev.get("analysis_blob"))
+            result = await loop.run_in_executor(executor, stored, blob)
+            if result is not None:
+                site.reused += 1
+            return result
 
         read_pages: set[str] = set()
+        writer = _PageWriter(self.store, run_id, site.name)
 
         async def handle(fetch: FetchResult) -> None:
+            try:
+                await analyse(fetch)
+            finally:
+                in_flight.release()
+
+        async def analyse(fetch: FetchResult) -> None:
             url = fetch.requested_url
             prev = previous_pages.get(url)
             result: PageResult | None = None
@@ -423,13 +525,22 @@ class Pipeline:
             # second copy of the page (its findings would otherwise be reported twice).
             final_key = _page_key(fetch.final_url or url)
             if fetch.redirect_chain and final_key in read_pages:
-                self._record_result(run_id, site, url, None, fetch, depths.get(url))
+                self._record_result(writer, site, url, None, fetch, depths.get(url))
                 return
             read_pages.add(final_key)
             if not_modified:
                 result = await reuse(prev)
+                if result is None:  # a 304 for a page whose stored result cannot be used: fetch it whole
+                    from auditor.crawl import fetch_url
+
+                    fresh = await fetch_url(url, self.config.crawl)
+                    fetch = replace(fresh, depth=fetch.depth)
+                    revalidated[url] = without_body(fetch)
+                    outcome = await loop.run_in_executor(executor, work, fetch, None)
+                    result = outcome if isinstance(outcome, PageResult) else None
             else:
-                prev_hash = prev.get("content_hash") if prev and prev.get("analysis_blob") else None
+                reusable = prev is not None and stored_engine(prev.get("analysis_blob")) == self.analyser.engine
+                prev_hash = prev.get("content_hash") if prev is not None and reusable else None
                 outcome = await loop.run_in_executor(executor, work, fetch, prev_hash)
                 if isinstance(outcome, Page):
                     result = await reuse(prev)
@@ -437,10 +548,11 @@ class Pipeline:
                         outcome = await loop.run_in_executor(executor, work, fetch, None)
                 if isinstance(outcome, PageResult):
                     result = outcome
-            self._record_result(run_id, site, url, result, fetch, depths.get(url))
+            self._record_result(writer, site, url, result, fetch, depths.get(url))
 
-        def on_fetch(fetch: FetchResult) -> None:
+        async def on_fetch(fetch: FetchResult) -> None:
             depths[fetch.requested_url] = fetch.depth
+            await in_flight.acquire()
             tasks.append(asyncio.create_task(handle(fetch)))
 
         progress_sink = None
@@ -449,17 +561,25 @@ class Pipeline:
 
             progress_sink = RichProgress()
         try:
-            outcome = await crawl_site(
-                site_cfg, self.config.crawl, previous=previous, on_fetch=on_fetch, progress=progress_sink
-            )
-            await asyncio.gather(*tasks)
+            with writer:
+                outcome = await crawl_site(
+                    site_cfg,
+                    self.config.crawl,
+                    previous=previous,
+                    on_fetch=on_fetch,
+                    progress=progress_sink,
+                    retain=without_body,
+                )
+                await asyncio.gather(*tasks)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
+            if not in_process:
+                gc.unfreeze()
+        previous_pages.clear()  # the last run's pages and findings are not needed by the site checks
+        previous.clear()
         depths.update(dict(outcome.depths))
-        site_model = Site(
-            name=site.name,
-            root_url=site.root_url,
-            pages=tuple(r.analysed for r in site.results.values()),
+        site_model = self._site_model(
+            site,
             fetches=tuple(revalidated.get(f.requested_url, f) for f in outcome.fetches),
             sitemap_urls=outcome.sitemap_urls,
             robots_txt=outcome.robots_txt,
@@ -467,22 +587,47 @@ class Pipeline:
             depths=outcome.depths,
             skipped=outcome.skipped,
         )
+        log.info("%s: %d pages, %d taken unchanged from the previous run", site.name, len(site.pages), site.reused)
         self._site_stage(run_id, site, site_model)
         return "complete"
 
     def _site_stage(self, run_id: str, site: _SiteRun, site_model: Site) -> None:
-        page_findings = {url: r.findings for url, r in site.results.items()}
-        # Every analysed page is alive until the site checks end; without a freeze each full collection walks
-        # them all again, which on a large site costs as much as the checks themselves.
-        gc.freeze()
-        try:
-            findings, data = self.analyser.check_site(site_model, page_findings)
-        finally:
-            gc.unfreeze()
+        findings, data = self.analyser.check_site(site_model)
         if site_model.skipped:
             data["skipped"] = [{"url": u, "reason": r, "site": site.name} for u, r in site_model.skipped]
-        entry = {"name": site.name, "root_url": site.root_url, "pages": len(site_model.pages)}
+        # `reused`: pages that had not changed since the last run, whose stored result was taken as it was.
+        entry = {"name": site.name, "root_url": site.root_url, "pages": len(site_model.pages), "reused": site.reused}
         self.store.record_site(run_id, entry, [finding_to_dict(f) for f in findings], data)
+
+
+class _PageWriter:
+    """Pages reach the store in small batches (one transaction each), not one by one: per page the main
+    process then spends its time on the crawl and the site checks. A batch waits at most `max_wait` seconds,
+    so an interrupted run loses at most that much of its record."""
+
+    def __init__(self, store: Store, run_id: str, site: str, size: int = 64, max_wait: float = 1.0) -> None:
+        self.store, self.run_id, self.site = store, run_id, site
+        self.size, self.max_wait = size, max_wait
+        self.entries: list[dict[str, Any]] = []
+        self.since = 0.0
+
+    def add(self, entry: dict[str, Any]) -> None:
+        if not self.entries:
+            self.since = time.monotonic()
+        self.entries.append(entry)
+        if len(self.entries) >= self.size or time.monotonic() - self.since >= self.max_wait:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.entries:
+            entries, self.entries = self.entries, []
+            self.store.record_pages(self.run_id, self.site, entries)
+
+    def __enter__(self) -> _PageWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
 
 
 def render_stored_run(store: Store, run_id: str, out_dir: Path, formats: Sequence[str]) -> list[Path]:

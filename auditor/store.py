@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -42,6 +42,40 @@ RESERVED_KEYS = frozenset(
 )
 # Keys of a page entry that are not part of the report document.
 _PAGE_PRIVATE = ("findings", "fetch_headers", "analysis_blob")
+# Most bound values in one statement: PostgreSQL allows 65,535 and SQLite 32,766; an IN list stays well below.
+_IN_CHUNK = 500
+
+# The statements of the page-recording path, built once with bound parameters. Building an expression and
+# computing its cache key cost more than the database work per page; a statement object built once keeps its
+# cache key, so each execution goes straight to the compiled form in the engine's cache.
+_RUN_AND_SITE = (
+    select(runs.c.id, run_sites.c.name)
+    .select_from(
+        runs.outerjoin(
+            run_sites, and_(run_sites.c.run_id == runs.c.id, run_sites.c.name == bindparam("site_name"))
+        )
+    )
+    .where(runs.c.id == bindparam("run"))
+)
+_SITE_COUNT = select(func.count()).select_from(run_sites).where(run_sites.c.run_id == bindparam("run"))
+_ADD_SITE = insert(run_sites)
+_OLDER_PAGES = select(pages.c.id).where(
+    and_(
+        pages.c.run_id == bindparam("run"),
+        pages.c.site == bindparam("site_name"),
+        pages.c.url.in_(bindparam("urls", expanding=True)),
+    )
+)
+_DROP_FINDINGS_OF = delete(findings).where(findings.c.page_id.in_(bindparam("ids", expanding=True)))
+_DROP_PAGES = delete(pages).where(pages.c.id.in_(bindparam("ids", expanding=True)))
+# Executed with all the batch's rows, the ids come back in the rows' order: on PostgreSQL as one
+# INSERT ... SELECT ... ORDER BY ... RETURNING; on SQLite, whose RETURNING order is undefined, SQLAlchemy inserts
+# row by row inside the one call, which in-process costs about 10 us a page.
+_ADD_PAGES = insert(pages).returning(pages.c.id, sort_by_parameter_order=True)
+# Executed with all the batch's rows: sqlite3's executemany, psycopg's pipelined executemany of one prepared
+# statement (a multi-row VALUES form, forced by adding RETURNING, measured twice as slow on PostgreSQL).
+_ADD_FINDINGS = insert(findings)
+_HEARTBEAT = update(runs).where(runs.c.id == bindparam("run")).values(heartbeat=bindparam("beat"))
 
 
 def _now() -> datetime:
@@ -66,7 +100,11 @@ def _header(headers: Any, name: str) -> str | None:
 
 
 def _finding_row(run_id: str, site: str, page_id: int | None, finding: Mapping[str, Any]) -> dict[str, Any]:
-    data = {k: v for k, v in finding.items() if k not in ("state", "waiver")}
+    """A `findings` row; `data` is the finding without its per-run state and waiver, which the document assigns
+    when it is loaded. Copy-then-pop keeps the key order of a filtering comprehension at a fifth of its cost."""
+    data = dict(finding)
+    data.pop("state", None)
+    data.pop("waiver", None)
     fp = data.get("fingerprint")
     if not fp:
         ev = data.get("evidence") or {}
@@ -84,6 +122,57 @@ def _finding_row(run_id: str, site: str, page_id: int | None, finding: Mapping[s
         "fingerprint": str(fp),
         "data": data,
     }
+
+
+def _page_row(run_id: str, site: str, page: Mapping[str, Any], recorded: str) -> dict[str, Any]:
+    """The `pages` row of a page entry: the report's entry (private keys aside) as `data`, fetch facts apart."""
+    entry = {k: v for k, v in page.items() if k not in _PAGE_PRIVATE}
+    entry["site"] = site
+    url = str(entry.get("url") or "")
+    if not url:
+        raise StoreError("a page entry needs a url")
+    headers = page.get("fetch_headers") or {}
+    blob = page.get("analysis_blob")
+    return {
+        "run_id": run_id,
+        "site": site,
+        "url": url,
+        "status": entry.get("status"),
+        "final_url": entry.get("final_url"),
+        "content_type": entry.get("content_type"),
+        "content_hash": entry.get("content_hash"),
+        "etag": _header(headers, "etag"),
+        "last_modified": _header(headers, "last_modified"),
+        "word_count": entry.get("word_count"),
+        "depth": entry.get("depth"),
+        "elapsed": entry.get("elapsed"),
+        "error": entry.get("error"),
+        "recorded": recorded,
+        "data": entry,
+        "analysis": bytes(blob) if blob else None,
+    }
+
+
+def _batch_rows(
+    run_id: str, site: str, entries: Sequence[Mapping[str, Any]], recorded: str
+) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """url -> (pages row, findings rows without their page id) in recording order; a URL given twice keeps its
+    later entry, placed where that entry came, as two record_page calls would leave it."""
+    batch: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for page in entries:
+        row = _page_row(run_id, site, page, recorded)
+        batch.pop(row["url"], None)
+        batch[row["url"]] = (row, [_finding_row(run_id, site, None, f) for f in page.get("findings") or ()])
+    return batch
+
+
+def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _no_run(run_id: str) -> StoreError:
+    return StoreError(f"no stored run with id {run_id!r}; `auditor history` lists the runs")
 
 
 def _run_dict(row: RowMapping) -> dict[str, Any]:
@@ -222,7 +311,7 @@ class Store:
     def _require_run(self, conn: Connection, run_id: str) -> RowMapping:
         row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
         if row is None:
-            raise StoreError(f"no stored run with id {run_id!r}; `auditor history` lists the runs")
+            raise _no_run(run_id)
         return row
 
     def _ensure_site(self, conn: Connection, run_id: str, name: str) -> None:
@@ -230,60 +319,59 @@ class Store:
             select(run_sites.c.name).where(and_(run_sites.c.run_id == run_id, run_sites.c.name == name))
         ).first()
         if exists is None:
-            pos = conn.execute(
-                select(func.count()).select_from(run_sites).where(run_sites.c.run_id == run_id)
-            ).scalar_one()
-            conn.execute(insert(run_sites).values(run_id=run_id, name=name, position=int(pos)))
+            self._add_site(conn, run_id, name)
+
+    @staticmethod
+    def _add_site(conn: Connection, run_id: str, name: str) -> None:
+        pos = conn.execute(_SITE_COUNT, {"run": run_id}).scalar_one()
+        conn.execute(_ADD_SITE, {"run_id": run_id, "name": name, "position": int(pos)})
 
     def record_page(self, run_id: str, site: str, page: Mapping[str, Any]) -> None:
         """A page and its findings in one transaction, committed now: a crash loses only the page at hand."""
-        entry = {k: v for k, v in page.items() if k not in _PAGE_PRIVATE}
-        entry["site"] = site
-        url = str(entry.get("url") or "")
-        if not url:
-            raise StoreError("a page entry needs a url")
-        headers = page.get("fetch_headers") or {}
-        blob = page.get("analysis_blob")
-        now = _iso(_now())
+        self.record_pages(run_id, site, (page,))
+
+    def record_pages(self, run_id: str, site: str, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Pages of one site and their findings in one transaction, committed now: a crash loses only the batch.
+
+        The same rows as one record_page call per entry, in order, for a handful of statements per batch
+        instead of six per page: the per-statement overhead, not the data, was the cost of recording. An entry
+        replaces an older copy of its URL in the run (a resumed run), and a URL repeated in the batch keeps its
+        last entry, in that entry's place. An empty batch touches nothing.
+        """
+        recorded = _iso(_now())
+        batch = _batch_rows(run_id, site, entries, recorded)  # refused before the write lock is taken
+        if not batch:
+            return
         with self._write() as conn:
-            self._require_run(conn, run_id)
-            self._ensure_site(conn, run_id, site)
-            old = conn.execute(
-                select(pages.c.id).where(
-                    and_(pages.c.run_id == run_id, pages.c.site == site, pages.c.url == url)
-                )
-            ).scalar()
-            if old is not None:  # a resumed run records a page again: the newer result replaces the older
-                conn.execute(delete(findings).where(findings.c.page_id == old))
-                conn.execute(delete(pages).where(pages.c.id == old))
-            inserted = conn.execute(
-                insert(pages).values(
-                    run_id=run_id,
-                    site=site,
-                    url=url,
-                    status=entry.get("status"),
-                    final_url=entry.get("final_url"),
-                    content_type=entry.get("content_type"),
-                    content_hash=entry.get("content_hash"),
-                    etag=_header(headers, "etag"),
-                    last_modified=_header(headers, "last_modified"),
-                    word_count=entry.get("word_count"),
-                    depth=entry.get("depth"),
-                    elapsed=entry.get("elapsed"),
-                    error=entry.get("error"),
-                    recorded=now,
-                    data=entry,
-                    analysis=bytes(blob) if blob else None,
-                )
-            )
-            key = inserted.inserted_primary_key
-            if key is None:
-                raise StoreError("the database did not return the new page's id")
-            page_id = key[0]
-            rows = [_finding_row(run_id, site, int(page_id), f) for f in page.get("findings") or ()]
-            if rows:
-                conn.execute(insert(findings), rows)
-            conn.execute(update(runs).where(runs.c.id == run_id).values(heartbeat=now))
+            found = conn.execute(_RUN_AND_SITE, {"run": run_id, "site_name": site}).first()
+            if found is None:
+                raise _no_run(run_id)
+            if found[1] is None:
+                self._add_site(conn, run_id, site)
+            self._drop_older_copies(conn, run_id, site, list(batch))
+            page_rows = [row for row, _ in batch.values()]
+            ids = [int(pid) for pid in conn.execute(_ADD_PAGES, page_rows).scalars()]
+            if len(ids) != len(page_rows):
+                raise StoreError("the database did not return the new pages' ids")
+            finding_rows = []
+            for page_id, (_, rows) in zip(ids, batch.values(), strict=True):
+                for row in rows:
+                    row["page_id"] = page_id
+                finding_rows.extend(rows)
+            if finding_rows:
+                conn.execute(_ADD_FINDINGS, finding_rows)
+            conn.execute(_HEARTBEAT, {"run": run_id, "beat": recorded})
+
+    @staticmethod
+    def _drop_older_copies(conn: Connection, run_id: str, site: str, urls: Sequence[str]) -> None:
+        """Pages of these URLs the run already holds, and their findings: the newer result replaces them."""
+        old: list[int] = []
+        for chunk in _chunks(urls):
+            params = {"run": run_id, "site_name": site, "urls": list(chunk)}
+            old.extend(conn.execute(_OLDER_PAGES, params).scalars())
+        for chunk in _chunks(old):
+            conn.execute(_DROP_FINDINGS_OF, {"ids": list(chunk)})
+            conn.execute(_DROP_PAGES, {"ids": list(chunk)})
 
     def record_site(
         self,

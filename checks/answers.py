@@ -80,6 +80,12 @@ class Seq:
     # answers about this sentence that do not depend on the question (its subject, cues), worked out once
     memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The memo is a cache of this process's work: it is not sent across processes or stored."""
+        state = dict(self.__dict__)
+        state["memo"] = {}
+        return state
+
     @property
     def question(self) -> bool:
         cached = self.memo.get("question")

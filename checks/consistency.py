@@ -22,7 +22,7 @@ from checks.answers import (
     warning_cue,
 )
 from checks.question_pack import QuestionPack, load_packs
-from checks.registry import CheckContext, PageCheck, RuleDocs, RuleInfo, SiteCheck
+from checks.registry import CheckContext, PageCheck, RuleDocs, RuleInfo, SiteCheck, gathered
 
 FactKind = Literal["sessions", "longevity", "price", "session_length"]
 ORIGIN = "checks.consistency"
@@ -395,8 +395,17 @@ def _qconfig(config: Any) -> QuestionsConfig:
     return qc if isinstance(qc, QuestionsConfig) else QuestionsConfig()
 
 
+def _reading_order(fact: Fact) -> tuple[str, int, int]:
+    return fact.url, fact.block.index, fact.start
+
+
 class ConsistencyCheck:
-    """Site check: the same fact (sessions, years, price, session length) stated differently on two pages."""
+    """Site check: the same fact (sessions, years, price, session length) stated differently on two pages.
+
+    A map/reduce check (checks.registry.PreparingCheck): each page's facts are read where the page is
+    analysed (they need its sentences and blocks, which the pages a site check gets no longer carry) and
+    compared across the site here.
+    """
 
     name = "consistency"
 
@@ -406,17 +415,31 @@ class ConsistencyCheck:
     def rules(self) -> Sequence[RuleInfo]:
         return RULES
 
-    def facts(self, site: Site) -> list[Fact]:
-        subject = self.packs[0].subject
-        out: list[Fact] = []
-        for ap in site.pages:
-            out.extend(extract_facts(ap, subject))
-        return out
+    def prepare_page(self, page: AnalysedPage, findings: Sequence[Finding], ctx: CheckContext) -> list[Fact]:
+        """The page's facts: small (each holds its sentence and block), and none at all on most pages."""
+        del findings, ctx
+        return extract_facts(page, self.packs[0].subject)
+
+    def start(self) -> list[Fact]:
+        return []
+
+    def gather(self, gathered: list[Fact], prepared: list[Fact]) -> None:
+        gathered.extend(prepared)
+
+    def facts(self, site: Site, ctx: CheckContext) -> list[Fact]:
+        """Every fact on the site, by page URL and then in reading order (block, then sentence start).
+
+        Pages arrive in no fixed order, and `compare` reports the first out-of-line fact of each page and
+        breaks ties between equals by position in the list, so the list is put in one order first. The sort
+        is stable: facts found in one sentence keep the order extraction gave them (left to right).
+        """
+        collected: list[Fact] = gathered(self, site, ctx)
+        return sorted(collected, key=_reading_order)
 
     def check_site(self, site: Site, ctx: CheckContext) -> Iterable[Finding]:
         ranges = _expected_ranges(self.packs)
         findings: list[Finding] = []
-        for fact, others in compare(self.facts(site), ranges):
+        for fact, others in compare(self.facts(site, ctx), ranges):
             ref = others[0]
             noun = _KIND_NOUN[fact.kind]
             also = sorted({g.url for g in others} - {ref.url})

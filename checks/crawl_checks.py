@@ -6,6 +6,7 @@ import codecs
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -665,6 +666,15 @@ def _primary(fetch: FetchResult) -> tuple[RuleInfo, str, str] | None:
     if problem is not None:
         return CHARSET, problem, "charset"
     return None
+
+
+def without_body(fetch: FetchResult) -> FetchResult:
+    """The fetch as these checks need it kept: its body only when the body decides a finding (binary data, a bad
+    character set, a cut-off page), so a long crawl need not hold every page's bytes for the site stage."""
+    if not fetch.body:
+        return fetch
+    bare = replace(fetch, body=b"")
+    return fetch if _primary(bare) != _primary(fetch) else bare
 
 
 def checks(config: object) -> list[CrawlChecks]:

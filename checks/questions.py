@@ -31,7 +31,7 @@ from checks.answers import (
     word_count,
 )
 from checks.question_pack import Question, QuestionPack, load_packs
-from checks.registry import CheckContext, PageCheck, RuleDocs, RuleInfo, SiteCheck
+from checks.registry import CheckContext, PageCheck, RuleDocs, RuleInfo, SiteCheck, gathered
 
 FindableAs = Literal["heading", "faq", "faq_schema", "body"]
 _ANSWER_KINDS = frozenset({"paragraph", "list_item", "faq_answer", "table_cell", "blockquote"})
@@ -339,19 +339,87 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class PageScore:
+    """How well one page answers one question (its best unit): a row of the coverage matrix."""
+
+    url: str
+    score: float
+    findable_as: FindableAs
+    asked_text: str | None
+    snippet_text: str
+
+    @classmethod
+    def of(cls, scored: Scored) -> PageScore:
+        u = scored.unit
+        return cls(u.url, scored.score, u.findable_as, u.asked_text, u.snippet_text)
+
+    @property
+    def order(self) -> tuple[float, int, str]:
+        """Best first; on a tie the more findable answer, then the address: a total order over pages."""
+        return (-self.score, -_FINDABLE_RANK[self.findable_as], self.url)
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     question: Question
     best: Scored | None
-    per_page: tuple[Scored, ...]  # each page's best unit, best first
-    answering: tuple[Scored, ...]  # every unit that answers (score at or above min_score)
+    per_page: tuple[PageScore, ...]  # each page's best unit, best first
+    contradicting: tuple[tuple[Scored, Verdict], ...]  # every answering unit that contradicts the expected answer
     verdict: Verdict | None  # of the best answer
     suggestion: tuple[str, str] | None  # (url, why) when unanswered
+    best_claims: tuple[Finding, ...] = ()  # claims findings inside the best answer
 
 
 @dataclass
 class Analysis:
     results: list[QuestionResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Bare:
+    """A Scored without its Question, so a page's part pickles small; the gatherer puts the question back."""
+
+    unit: Unit
+    score: float
+    signals: tuple[tuple[str, float], ...]
+    matched: tuple[str, ...]
+    notes: tuple[str, ...]
+    reply_at: int | None
+    reply_why: str | None
+
+    @classmethod
+    def of(cls, s: Scored) -> _Bare:
+        return cls(s.unit, s.score, s.signals, s.matched, s.notes, s.reply_at, s.reply_why)
+
+    def dress(self, q: Question) -> Scored:
+        return Scored(q, self.unit, self.score, self.signals, self.matched, self.notes, self.reply_at, self.reply_why)
+
+
+@dataclass(frozen=True)
+class PageQuestions:
+    """One page's part of question coverage, worked out where the page is analysed (the map step).
+
+    `best` holds, per question id, the page's best unit, the claims findings inside it and the answering units
+    that contradict the expected answer; `keys` are the words of the page's address and title, used to suggest
+    where an unanswered question belongs.
+    """
+
+    url: str
+    keys: frozenset[str]
+    best: tuple[tuple[str, _Bare | None, tuple[Finding, ...], tuple[tuple[_Bare, Verdict], ...]], ...]
+    schema_findings: tuple[Finding, ...]
+
+
+@dataclass
+class Gathered:
+    """Every page's part, combined as pages arrive; nothing in it depends on the order they arrive in."""
+
+    per_page: dict[str, list[PageScore]] = field(default_factory=dict)  # question id -> rows
+    best: dict[str, tuple[Scored, tuple[Finding, ...]]] = field(default_factory=dict)  # site-wide best so far
+    contradicting: dict[str, list[tuple[Scored, Verdict]]] = field(default_factory=dict)
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)  # url -> address and title words
+    schema_findings: list[Finding] = field(default_factory=list)
 
 
 def _seqs_by_block(ap: AnalysedPage) -> dict[int, list[Seq]]:
@@ -994,6 +1062,16 @@ class QuestionCoverageCheck:
         self.config = _qconfig(config)
         self.packs: tuple[QuestionPack, ...] = tuple(packs) if packs is not None else load_packs(self.config.packs)
         self._cache: tuple[Site, int, Analysis] | None = None
+        self._questions = {q.id: q for pack in self.packs for q in pack.questions}
+        # per pack: the words any of its questions is triggered by, and the answer words a heading may hold
+        self._pack_keys = [
+            (
+                pack,
+                frozenset().union(*(q.core_keys for q in pack.questions)),
+                frozenset().union(*(q.answer_keys for q in pack.questions)),
+            )
+            for pack in self.packs
+        ]
 
     def rules(self) -> Sequence[RuleInfo]:
         return RULES
@@ -1012,81 +1090,126 @@ class QuestionCoverageCheck:
 
     def site_data(self, site: Site, ctx: CheckContext) -> dict[str, Any]:
         analysis = self.analyse(site, ctx)
-        data = {"questions": [self._question_data(r, ctx) for r in analysis.results]}
+        data = {"questions": [self._question_data(r) for r in analysis.results]}
         self._cache = None  # the pipeline asks for findings, then data: a scheduled run need not keep the site
         return data
 
+    # --- the map step: one page against every question ---
+
+    def prepare_page(self, ap: AnalysedPage, findings: Sequence[Finding], ctx: CheckContext) -> PageQuestions:
+        """Score the page's units against every question; keep only what the site-wide step needs."""
+        del ctx
+        cfg = self.config
+        page = ap.page
+        best: list[tuple[str, _Bare | None, tuple[Finding, ...], tuple[tuple[_Bare, Verdict], ...]]] = []
+        schema: list[Finding] = []
+        for pack, watched, answer_all in self._pack_keys:
+            subject = pack.subject
+            units = page_units(ap, subject, watched)
+            page_keys = frozenset().union(*(u.keyset for u in units))
+            by_key, by_asked = _unit_index(units, watched, answer_all)
+            for q in pack.questions:
+                if not (page_keys & q.trigger_keys):
+                    continue
+                page_best: Scored | None = None
+                wrong: list[tuple[_Bare, Verdict]] = []
+                core, risky = q.core_keys, q.risk_keys
+                picked: set[int] = set()
+                for key in core & by_key.keys():
+                    picked.update(by_key[key])
+                for key in q.answer_keys & by_asked.keys():
+                    picked.update(by_asked[key])
+                bounded = [
+                    (upper_bound(q, unit, subject), unit)
+                    for unit in (units[i] for i in sorted(picked))
+                    # a passage opening mid-paragraph is only worth it when it opens on this question
+                    if not (unit.mid_paragraph and not unit.sentences[0].keyset & core)
+                ]
+                # Best first, so most units are never scored: a unit that cannot beat the page's best, and
+                # cannot contradict the expected answer, changes nothing.
+                bounded.sort(key=lambda b: -b[0])
+                for bound, unit in bounded:
+                    can_contradict = bound >= cfg.min_score and bool(
+                        unit.keyset & risky or any(lead_reply(s) for s in unit.sentences[:4])
+                    )
+                    if page_best is not None and bound < page_best.score - 1e-9 and not can_contradict:
+                        continue
+                    scored = score_unit(q, unit, subject)
+                    if scored is None:
+                        continue
+                    if scored.score >= cfg.min_score:
+                        verdict = judge(scored, subject)
+                        if verdict.wrong:
+                            wrong.append((_Bare.of(scored), verdict))
+                    if _better(scored, page_best):
+                        page_best = scored
+                if page_best is not None and page_best.score <= 0:
+                    page_best = None
+                if page_best is None and not wrong:
+                    continue
+                claims = tuple(_claims_in(page_best.unit, findings)) if page_best is not None else ()
+                best.append((q.id, _Bare.of(page_best) if page_best else None, claims, tuple(wrong)))
+            schema.extend(self._schema_findings([(ap, units)], subject, pack.questions))
+        title_seqs = text_seqs(page.title) if page.title else []
+        return PageQuestions(page.url, _page_keys(page, title_seqs), tuple(best), tuple(schema))
+
+    def start(self) -> Gathered:
+        return Gathered()
+
+    def gather(self, gathered: Gathered, prepared: PageQuestions) -> None:
+        gathered.keys[prepared.url] = prepared.keys
+        gathered.schema_findings.extend(prepared.schema_findings)
+        for qid, bare, claims, wrong in prepared.best:
+            q = self._questions.get(qid)
+            if q is None:  # a page prepared under another pack (an edited config): its part no longer applies
+                continue
+            if wrong:
+                gathered.contradicting.setdefault(qid, []).extend((w.dress(q), v) for w, v in wrong)
+            if bare is None:
+                continue
+            row = PageScore.of(bare.dress(q))
+            gathered.per_page.setdefault(qid, []).append(row)
+            held = gathered.best.get(qid)
+            if held is None or row.order < PageScore.of(held[0]).order:
+                gathered.best[qid] = (bare.dress(q), claims)
+
+    # --- the reduce step ---
+
     def _analyse(self, site: Site, ctx: CheckContext) -> Analysis:
         cfg = self.config
+        g: Gathered = gathered(self, site, ctx)
         analysis = Analysis()
         for pack in self.packs:
-            subject = pack.subject
-            watched = frozenset().union(*(q.core_keys for q in pack.questions))
-            units_by_page: list[tuple[AnalysedPage, list[Unit]]] = [
-                (ap, page_units(ap, subject, watched)) for ap in site.pages
-            ]
-            page_keys = [frozenset().union(*(u.keyset for u in units)) for _, units in units_by_page]
-            answer_all = frozenset().union(*(q.answer_keys for q in pack.questions))
-            # Per page, which units hold each watched word: a question looks only at the units holding its words.
-            indexes = [_unit_index(units, watched, answer_all) for _, units in units_by_page]
             for q in pack.questions:
-                triggers = q.trigger_keys
-                per_page: list[Scored] = []
-                answering: list[Scored] = []
-                for n, (_ap, units) in enumerate(units_by_page):
-                    if not (page_keys[n] & triggers):
-                        continue
-                    page_best: Scored | None = None
-                    core, answer_keys, risky = q.core_keys, q.answer_keys, q.risk_keys
-                    by_key, by_asked = indexes[n]
-                    picked: set[int] = set()
-                    for key in core & by_key.keys():
-                        picked.update(by_key[key])
-                    for key in answer_keys & by_asked.keys():
-                        picked.update(by_asked[key])
-                    bounded = [
-                        (upper_bound(q, unit, subject), unit)
-                        for unit in (units[i] for i in sorted(picked))
-                        # a passage opening mid-paragraph is only worth it when it opens on this question
-                        if not (unit.mid_paragraph and not unit.sentences[0].keyset & core)
-                    ]
-                    # Best first, so most units are never scored: a unit that cannot beat the page's best, and
-                    # cannot contradict the expected answer, changes nothing.
-                    bounded.sort(key=lambda b: -b[0])
-                    for bound, unit in bounded:
-                        can_contradict = bound >= cfg.min_score and bool(
-                            unit.keyset & risky or any(lead_reply(s) for s in unit.sentences[:4])
-                        )
-                        if page_best is not None and bound < page_best.score - 1e-9 and not can_contradict:
-                            continue
-                        scored = score_unit(q, unit, subject)
-                        if scored is None:
-                            continue
-                        if scored.score >= cfg.min_score:
-                            answering.append(scored)
-                        if _better(scored, page_best):
-                            page_best = scored
-                    if page_best is not None and page_best.score > 0:
-                        per_page.append(page_best)
-                per_page.sort(key=lambda s: (-s.score, -_FINDABLE_RANK[s.unit.findable_as], s.unit.url))
-                best = per_page[0] if per_page and per_page[0].score >= cfg.min_score else None
-                verdict = judge(best, subject) if best is not None else None
-                suggestion = None if best is not None else self._suggest_home(q, site, per_page)
-                analysis.results.append(QuestionResult(q, best, tuple(per_page), tuple(answering), verdict, suggestion))
-            analysis.findings.extend(self._schema_findings(units_by_page, subject, pack.questions))
-        analysis.findings.extend(self._findings(site, ctx, analysis.results))
+                per_page = sorted(g.per_page.get(q.id, ()), key=lambda r: r.order)
+                held = g.best.get(q.id)
+                best = held[0] if held is not None and held[0].score >= cfg.min_score else None
+                verdict = judge(best, pack.subject) if best is not None else None
+                suggestion = None if best is not None else self._suggest_home(q, site, per_page, g.keys)
+                contradicting = sorted(
+                    g.contradicting.get(q.id, ()), key=lambda c: (c[0].unit.url, _place(c[0].unit), -c[0].score)
+                )
+                analysis.results.append(
+                    QuestionResult(
+                        q, best, tuple(per_page), tuple(contradicting), verdict, suggestion,
+                        held[1] if best is not None and held is not None else (),
+                    )
+                )
+        analysis.findings.extend(sorted(g.schema_findings, key=lambda f: (f.url, f.check_id, f.fingerprint)))
+        analysis.findings.extend(self._findings(site, analysis.results))
         return analysis
 
     # --- where an unanswered question belongs ---
 
-    def _suggest_home(self, q: Question, site: Site, per_page: Sequence[Scored]) -> tuple[str, str]:
+    def _suggest_home(
+        self, q: Question, site: Site, per_page: Sequence[PageScore], page_keys: Mapping[str, frozenset[str]]
+    ) -> tuple[str, str]:
         suggest_keys = {p.keys[0]: p.text for p in q.suggest if p.keys and p.text.lower() != "faq"}
         best_topic: tuple[int, str, str] | None = None
         faq_page: str | None = None
         for ap in site.pages:
             page = ap.page
-            title_seqs = text_seqs(page.title) if page.title else []
-            keys = _page_keys(page, title_seqs)
+            keys = page_keys.get(page.url, frozenset())
             hits = [suggest_keys[k] for k in suggest_keys if k in keys]
             if hits and (best_topic is None or len(hits) > best_topic[0]):
                 best_topic = (len(hits), page.url, hits[0])
@@ -1098,7 +1221,7 @@ class QuestionCoverageCheck:
             return best_topic[1], f"its topic page: its address or title mentions '{best_topic[2]}'"
         close = [s for s in per_page if s.score >= PARTIAL_SCORE]
         if close:
-            return close[0].unit.url, f"the closest page: it touches on the question (score {close[0].score:.2f})"
+            return close[0].url, f"the closest page: it touches on the question (score {close[0].score:.2f})"
         if faq_page is not None:
             return faq_page, "the FAQ page"
         root = site.root_url or (site.pages[0].page.url if site.pages else site.name)
@@ -1106,10 +1229,9 @@ class QuestionCoverageCheck:
 
     # --- findings ---
 
-    def _findings(self, site: Site, ctx: CheckContext, results: Sequence[QuestionResult]) -> list[Finding]:
+    def _findings(self, site: Site, results: Sequence[QuestionResult]) -> list[Finding]:
         cfg = self.config
         findings: list[Finding] = []
-        page_findings: Mapping[str, Sequence[Finding]] = ctx.options.get("page_findings") or {}
         # One sentence may contradict several questions ("lasts forever" for how long, fade, permanent):
         # it is one finding, led by the question it best answers, naming the others.
         contradictions: dict[tuple[str, str], list[tuple[QuestionResult, Scored, Verdict]]] = {}
@@ -1136,13 +1258,12 @@ class QuestionCoverageCheck:
                             ("suggested_url", url),
                             ("suggested_because", why),
                             ("closest_score", closest.score if closest else 0.0),
-                            ("closest_url", closest.unit.url if closest else None),
+                            ("closest_url", closest.url if closest else None),
                         ),
                         key=q.id,
                     )
                 )
-            for scored in r.answering:
-                verdict = judge(scored, self._subject_for(q))
+            for scored, verdict in r.contradicting:
                 if verdict.wrong:
                     seq = verdict.sentence or (scored.unit.sentences[0] if scored.unit.sentences else None)
                     # the same words reached from a heading and from a passage of its answer are one finding
@@ -1222,7 +1343,7 @@ class QuestionCoverageCheck:
                         key=f"{q.id}:{words < cfg.snippet_min_words}",
                     )
                 )
-            claims = _claims_in(unit, page_findings.get(unit.url, ()))
+            claims = list(r.best_claims)
             if claims:
                 first = claims[0]
                 findings.append(
@@ -1251,7 +1372,7 @@ class QuestionCoverageCheck:
         findings: list[Finding] = []
         for group in contradictions.values():
             lead_r, scored, verdict = max(
-                group, key=lambda g: (g[0].best is not None and g[0].best.unit is g[1].unit, g[1].score)
+                group, key=lambda g: (g[0].best is not None and g[0].best.unit == g[1].unit, g[1].score)
             )
             q = lead_r.question
             seq = verdict.sentence or (scored.unit.sentences[0] if scored.unit.sentences else None)
@@ -1374,15 +1495,15 @@ class QuestionCoverageCheck:
                 )
         return findings
 
-    def _question_data(self, r: QuestionResult, ctx: CheckContext) -> dict[str, Any]:
+    def _question_data(self, r: QuestionResult) -> dict[str, Any]:
         q = r.question
         cap = self.config.max_pages_listed
         floor = self.config.min_score / 2
         pages = [
             {
-                "url": s.unit.url,
+                "url": s.url,
                 "score": s.score,
-                "findable_as": s.unit.findable_as,
+                "findable_as": s.findable_as,
                 "answered": s.score >= self.config.min_score,
             }
             for s in r.per_page
@@ -1404,7 +1525,6 @@ class QuestionCoverageCheck:
             return entry
         best = r.best
         unit = best.unit
-        page_findings: Mapping[str, Sequence[Finding]] = ctx.options.get("page_findings") or {}
         entry["accurate"] = not (r.verdict.wrong if r.verdict else False)
         entry["best"] = {
             "url": unit.url,
@@ -1417,11 +1537,11 @@ class QuestionCoverageCheck:
             "block_index": unit.block_index,
             "matched": list(best.matched),
             "signals": dict(best.signals),
-            "quality": self._quality(best, r.verdict, page_findings.get(unit.url, ())),
+            "quality": self._quality(best, r.verdict, r.best_claims),
         }
         return entry
 
-    def _quality(self, best: Scored, verdict: Verdict | None, page_findings: Sequence[Finding]) -> list[str]:
+    def _quality(self, best: Scored, verdict: Verdict | None, claims: Sequence[Finding]) -> list[str]:
         cfg = self.config
         unit = best.unit
         notes: list[str] = []
@@ -1448,7 +1568,6 @@ class QuestionCoverageCheck:
             notes.append(f"{words} words: the right length for a search snippet")
         else:
             notes.append(f"{words} words: usable as a snippet ({cfg.snippet_ideal_min} to {cfg.snippet_ideal_max} is ideal)")
-        claims = _claims_in(unit, page_findings)
         if claims:
             notes.append("contains a claims finding: " + ", ".join(sorted({f.check_id for f in claims})))
         if verdict is not None:

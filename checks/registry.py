@@ -84,6 +84,36 @@ class SiteCheck(Protocol):
     def check_site(self, site: Site, ctx: CheckContext) -> Iterable[Finding]: ...
 
 
+@runtime_checkable
+class PreparingCheck(SiteCheck, Protocol):
+    """A site check split into a map and a reduce, so its per-page work runs where each page is analysed.
+
+    The pipeline calls `prepare_page` in the worker pool right after the page checks (in parallel, and stored
+    with the page so an unchanged page next week skips it), then `gather`s each small summary into the
+    accumulator from `start` as pages arrive and hands it over as `site.prepared[check.name]`; the whole
+    analysed page never has to reach, or stay in, the main process. `check_site` must give the same result
+    from `site.pages` alone (see `gathered`), and must not depend on the order pages arrive in.
+    """
+
+    def prepare_page(self, page: AnalysedPage, findings: Sequence[Finding], ctx: CheckContext) -> Any: ...
+
+    def start(self) -> Any: ...
+
+    def gather(self, gathered: Any, prepared: Any) -> None: ...
+
+
+def gathered(check: PreparingCheck, site: Site, ctx: CheckContext) -> Any:
+    """The check's page summaries: as the pipeline gathered them, or worked out now from the whole pages."""
+    found = site.prepared.get(check.name)
+    if found is not None:
+        return found
+    page_findings: Mapping[str, Sequence[Finding]] = ctx.options.get("page_findings") or {}
+    acc = check.start()
+    for page in site.pages:
+        check.gather(acc, check.prepare_page(page, page_findings.get(page.page.url, ()), ctx))
+    return acc
+
+
 def _matches(rule_id: str, selectors: Iterable[str]) -> int:
     """Length of the longest selector that names this rule (by id or prefix); 0 when none does."""
     best = 0

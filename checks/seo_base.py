@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from auditor.config import Config, SeoConfig
 from auditor.models import AnalysedPage, Evidence, Finding, Page, Severity, Site
-from checks.registry import CheckContext, RuleDocs, RuleInfo, Scope
+from checks.registry import CheckContext, RuleDocs, RuleInfo, Scope, gathered
 
 
 def make_rule(
@@ -77,6 +77,10 @@ def finding(
 
 PageFn = Callable[[AnalysedPage, SeoConfig, RuleInfo], Iterable[Finding]]
 SiteFn = Callable[[Site, SeoConfig, RuleInfo, CheckContext], Iterable[Finding]]
+# A site rule's map step: one page's small summary (picklable, without the page), or None when the page takes
+# no part; and its reduce step: the rule given the summaries by page URL.
+PrepareFn = Callable[[AnalysedPage, SeoConfig], Any]
+PreparedSiteFn = Callable[[Site, SeoConfig, RuleInfo, CheckContext, Mapping[str, Any]], Iterable[Finding]]
 
 
 def is_html(page: Page) -> bool:
@@ -140,6 +144,36 @@ class SeoSiteCheck:
 
     def check_site(self, site: Site, ctx: CheckContext) -> Iterable[Finding]:
         return list(self._fn(site, self._seo, self.rule, ctx))
+
+
+class PreparingSeoSiteCheck(SeoSiteCheck):
+    """A one-rule site check that needs what a slim page lacks (main text, raw markup): a PreparingCheck
+    (checks.registry) whose `prepare` summarises each page where it is analysed, and whose rule reads the
+    summaries by page URL. Keyed by URL, the summaries do not depend on the order pages arrive in (a URL is
+    one page of a site: the crawler fetches each address once, and a local file has one path)."""
+
+    def __init__(self, rule: RuleInfo, fn: PreparedSiteFn, seo: SeoConfig, prepare: PrepareFn) -> None:
+        super().__init__(rule, self._with_summaries, seo)
+        self._reduce = fn
+        self._prepare = prepare
+
+    def prepare_page(
+        self, page: AnalysedPage, findings: Sequence[Finding], ctx: CheckContext
+    ) -> tuple[str, Any] | None:
+        del findings, ctx
+        summary = self._prepare(page, self._seo)
+        return None if summary is None else (page.page.url, summary)
+
+    def start(self) -> dict[str, Any]:
+        return {}
+
+    def gather(self, gathered: dict[str, Any], prepared: tuple[str, Any] | None) -> None:
+        if prepared is not None:
+            url, summary = prepared
+            gathered[url] = summary
+
+    def _with_summaries(self, site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+        return self._reduce(site, seo, rule, ctx, gathered(self, site, ctx))
 
 
 def seo_config(config: Config | None) -> SeoConfig:

@@ -89,14 +89,34 @@ class SimilarPair:
 
 def similar_pairs(texts: Mapping[str, str], threshold: float, shingle_size: int = 5) -> list[SimilarPair]:
     """Pairs of keys whose texts share at least `threshold` of their word shingles (Jaccard), sorted."""
-    sets = {key: shingles(text, shingle_size) for key, text in texts.items()}
+    return similar_sets({key: shingles(text, shingle_size) for key, text in texts.items()}, threshold)
+
+
+def compact_signature(shingle_hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature as uint32: each value is a 64-bit product shifted right by 32, so nothing is lost,
+    and a signature computed where a page is analysed travels in 512 bytes instead of 1,024. No shingles (no
+    text) give an empty signature: such a page is compared with nothing."""
+    if not len(shingle_hashes):
+        return np.empty(0, dtype=np.uint32)
+    compact: np.ndarray = signature(shingle_hashes).astype(np.uint32)
+    return compact
+
+
+def similar_sets(
+    sets: Mapping[str, np.ndarray],
+    threshold: float,
+    signatures: Mapping[str, np.ndarray] | None = None,
+) -> list[SimilarPair]:
+    """`similar_pairs` from shingle sets already made (see `shingles`), and optionally their signatures
+    (`compact_signature`), so a site check can take both from where each page was analysed."""
     keys = [key for key, s in sets.items() if len(s)]
     if len(keys) < 2:
         return []
     bands, rows = band_shape(threshold)
     buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
     for key in keys:
-        sig = signature(sets[key])
+        given = signatures.get(key) if signatures is not None else None
+        sig = compact_signature(sets[key]) if given is None else given.astype(np.uint32, copy=False)
         for band in range(bands):
             buckets[(band, sig[band * rows : (band + 1) * rows].tobytes())].append(key)
     candidates: set[tuple[str, str]] = set()

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
 
 from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, Evidence, Finding, Site
 from checks.registry import CheckContext, RuleInfo
 from checks.seo_base import finding, make_site_rule, short
 from checks.seo_dom import fold
-from checks.seo_neardup import clusters, similar_pairs
-from checks.site_index import SiteIndex, index_for
+from checks.seo_neardup import clusters, compact_signature, shingles, similar_sets
+from checks.site_index import RobotsMetas, SiteIndex, indexed, robots_metas
 
 AHREFS_ISSUES = "https://help.ahrefs.com/en/collections/2818447-site-audit-issues"
 GOOGLE_DUPES = "https://developers.google.com/search/docs/crawling-indexing/consolidate-duplicate-urls"
@@ -149,31 +152,84 @@ def _group_findings(
     return out
 
 
-def _duplicate_titles(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+def _duplicate_titles(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots: Mapping[str, RobotsMetas]
+) -> Iterable[Finding]:
     del seo
-    return _group_findings(rule, index_for(site, ctx), lambda ap: ap.page.title, "title")
+    return _group_findings(rule, indexed(site, ctx, robots), lambda ap: ap.page.title, "title")
 
 
 def _duplicate_descriptions(
-    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots: Mapping[str, RobotsMetas]
 ) -> Iterable[Finding]:
     del seo
-    index = index_for(site, ctx)
+    index = indexed(site, ctx, robots)
     return _group_findings(rule, index, lambda ap: ap.page.meta_description, "meta description")
 
 
-def _text_key(ap: AnalysedPage) -> str:
-    return hashlib.sha256(fold(ap.page.main_text).lower().encode()).hexdigest()
+# --- SEO105 / SEO106: main text. A slim page (checks.registry.PreparingCheck) has no text, so each page's
+# text is summarised where the page is analysed: its key (for identical text) and its shingles (for near
+# copies), with the robots metas indexability needs.
 
 
-def _content_pages(index: SiteIndex, seo: SeoConfig) -> list[AnalysedPage]:
-    return [ap for ap in _indexable_pages(index) if ap.page.word_count >= seo.near_duplicate_min_words]
+@dataclass(frozen=True, slots=True, eq=False)
+class TextKey:
+    """SEO105's summary of one page: its robots metas and the SHA-256 of its folded main text."""
+
+    robots: RobotsMetas
+    key: bytes
 
 
-def _exact_duplicates(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
-    groups: dict[str, list[str]] = defaultdict(list)
-    for ap in _content_pages(index_for(site, ctx), seo):
-        groups[_text_key(ap)].append(ap.page.url)
+@dataclass(frozen=True, slots=True, eq=False)
+class TextPrint:
+    """SEO106's summary of one page: its robots metas, text key, sorted unique shingle hashes (uint64, as
+    checks.seo_neardup.shingles gives them, so the Jaccard is exact) and MinHash signature (uint32)."""
+
+    robots: RobotsMetas
+    key: bytes
+    shingles: np.ndarray
+    signature: np.ndarray
+
+
+def _text_key(ap: AnalysedPage) -> bytes:
+    return hashlib.sha256(fold(ap.page.main_text).lower().encode()).digest()
+
+
+def _may_be_content(ap: AnalysedPage, seo: SeoConfig) -> bool:
+    """What one page can tell of `_content_pages`; indexability needs the whole site, so it is left to the
+    reduce step."""
+    return ap.page.source_kind == "html" and ap.page.word_count >= seo.near_duplicate_min_words
+
+
+def prepare_text_key(ap: AnalysedPage, seo: SeoConfig) -> TextKey | None:
+    return TextKey(robots_metas(ap.page), _text_key(ap)) if _may_be_content(ap, seo) else None
+
+
+def prepare_text_print(ap: AnalysedPage, seo: SeoConfig) -> TextPrint | None:
+    if not _may_be_content(ap, seo):
+        return None
+    hashes = shingles(ap.page.main_text, seo.shingle_words)
+    return TextPrint(robots_metas(ap.page), _text_key(ap), hashes, compact_signature(hashes))
+
+
+def _content_pages(
+    site: Site, seo: SeoConfig, ctx: CheckContext, summaries: Mapping[str, TextKey | TextPrint]
+) -> list[AnalysedPage]:
+    """Indexable HTML pages long enough to compare, that have a summary (all of them, from a whole run)."""
+    index = indexed(site, ctx, {url: s.robots for url, s in summaries.items()})
+    return [
+        ap
+        for ap in index.html_pages()
+        if ap.page.word_count >= seo.near_duplicate_min_words and ap.page.url in summaries and index.is_indexable(ap)
+    ]
+
+
+def _exact_duplicates(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, keys: Mapping[str, TextKey]
+) -> Iterable[Finding]:
+    groups: dict[bytes, list[str]] = defaultdict(list)
+    for ap in _content_pages(site, seo, ctx, keys):
+        groups[keys[ap.page.url].key].append(ap.page.url)
     out = []
     for urls in groups.values():
         if len(urls) < 2:
@@ -193,14 +249,16 @@ def _exact_duplicates(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckCont
     return out
 
 
-def _near_duplicates(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
-    pages = _content_pages(index_for(site, ctx), seo)
-    texts = {ap.page.url: ap.page.main_text for ap in pages}
-    exact = {ap.page.url: _text_key(ap) for ap in pages}
+def _near_duplicates(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, prints: Mapping[str, TextPrint]
+) -> Iterable[Finding]:
+    pages = {ap.page.url: prints[ap.page.url] for ap in _content_pages(site, seo, ctx, prints)}
+    sets = {url: p.shingles for url, p in pages.items()}
+    signatures = {url: p.signature for url, p in pages.items()}
     pairs = [
         p
-        for p in similar_pairs(texts, seo.near_duplicate_threshold, seo.shingle_words)
-        if exact[p.first] != exact[p.second]
+        for p in similar_sets(sets, seo.near_duplicate_threshold, signatures)
+        if pages[p.first].key != pages[p.second].key
     ]
     score: dict[tuple[str, str], float] = {(p.first, p.second): p.similarity for p in pairs}
     out = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from auditor.models import AnalysedPage, FetchResult, Page, Site
 from checks.registry import CheckContext
 from checks.seo_dom import dom_facts
-from checks.seo_robots import blocking_directives, crawlability
+from checks.seo_robots import BOT_USER_AGENTS, blocking_directives, crawlability
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -73,11 +73,29 @@ class Answer:
         return self.error_kind or self.error or "no response"
 
 
-def page_blocked_by_directives(page: Page, now: datetime | None = None) -> bool:
-    """noindex as Lighthouse reads it (meta robots for every bot, X-Robots-Tag), robots.txt aside."""
-    facts = dom_facts(page)
+RobotsMetas = tuple[tuple[str, str], ...]
+_ROBOTS_NAMES = frozenset({"robots", *(agent.lower() for agent in BOT_USER_AGENTS if agent)})
+
+
+def robots_metas(page: Page) -> RobotsMetas:
+    """The page's <meta> robots rules (`robots` and the named bots'), the only metas `crawlability` reads.
+
+    Read from the fetched markup as a browser parses it (checks.seo_dom.dom_facts), so they must be taken
+    where the whole page is analysed: a slim page (no body, see checks.registry.PreparingCheck) falls back to
+    the extracted metas, which differ: extraction skips <noscript> and counts metas outside <head>."""
+    return tuple(meta for meta in dom_facts(page).metas if meta[0] in _ROBOTS_NAMES)
+
+
+def page_blocked_by_directives(
+    page: Page, now: datetime | None = None, metas: RobotsMetas | None = None
+) -> bool:
+    """noindex as Lighthouse reads it (meta robots for every bot, X-Robots-Tag), robots.txt aside.
+
+    `metas` are the page's `robots_metas` when they were taken earlier from the whole page; None reads them
+    from the page now."""
+    head = robots_metas(page) if metas is None else metas
     headers = page.fetch.headers if page.fetch is not None else ()
-    verdict = crawlability(page.final_url or page.url, facts.metas, headers, None, now or datetime.now(UTC))
+    verdict = crawlability(page.final_url or page.url, head, headers, None, now or datetime.now(UTC))
     if verdict.blocked:
         return True
     # A plain noindex the extractor saw (local drafts, or directives Lighthouse reads per bot) counts too.
@@ -95,6 +113,7 @@ class SiteIndex:
     linked_from: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     shown_url: dict[str, str] = field(default_factory=dict)  # normal form -> the address as first written
     noindex: dict[str, bool] = field(default_factory=dict)
+    meta_robots: dict[str, RobotsMetas] = field(default_factory=dict)  # normal form -> robots_metas, if gathered
 
     def norm(self, url: str) -> str:
         return norm_url(url, self.drop_params)
@@ -151,10 +170,19 @@ class SiteIndex:
     def page(self, url: str) -> AnalysedPage | None:
         return self.pages.get(self.norm(url))
 
+    def learn_robots(self, metas: Mapping[str, RobotsMetas]) -> None:
+        """Take pages' `robots_metas` (by page URL) gathered where each whole page was analysed, so noindex
+        is judged on a slim page as on the whole one; a verdict already made without them is made again."""
+        for url, page_metas in metas.items():
+            key = self.norm(url)
+            if self.meta_robots.get(key) != page_metas:
+                self.meta_robots[key] = page_metas
+                self.noindex.pop(key, None)
+
     def is_noindex(self, ap: AnalysedPage) -> bool:
         key = self.norm(ap.page.url)
         if key not in self.noindex:
-            self.noindex[key] = page_blocked_by_directives(ap.page)
+            self.noindex[key] = page_blocked_by_directives(ap.page, metas=self.meta_robots.get(key))
         return self.noindex[key]
 
     def canonical_elsewhere(self, ap: AnalysedPage) -> bool:
@@ -202,3 +230,17 @@ def index_for(site: Site, ctx: CheckContext | None = None) -> SiteIndex:
     _CACHE.clear()
     _CACHE[id(site)] = (site, index)
     return index
+
+
+def indexed(site: Site, ctx: CheckContext | None, robots: Mapping[str, RobotsMetas]) -> SiteIndex:
+    """`index_for`, with the pages' `robots_metas` a preparing site check gathered (see learn_robots)."""
+    index = index_for(site, ctx)
+    index.learn_robots(robots)
+    return index
+
+
+def page_robots(ap: AnalysedPage, seo: object) -> RobotsMetas | None:
+    """The page summary of a site rule that only needs indexability (checks.seo_base.PreparingSeoSiteCheck):
+    the robots metas of an HTML page; other pages have no markup to read."""
+    del seo
+    return robots_metas(ap.page) if ap.page.source_kind == "html" else None

@@ -3,13 +3,13 @@ sitemap coverage and click depth."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, FetchResult, Finding, Site
 from checks.registry import CheckContext, RuleInfo
 from checks.seo_base import finding, make_site_rule
-from checks.site_index import Answer, SiteIndex, index_for
+from checks.site_index import Answer, RobotsMetas, SiteIndex, index_for, indexed
 
 GOOGLE = "https://developers.google.com/search/docs"
 AHREFS_ISSUES = "https://help.ahrefs.com/en/collections/2818447-site-audit-issues"
@@ -209,9 +209,11 @@ CANONICAL_TARGET = make_site_rule(
 )
 
 
-def _canonical_targets(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+def _canonical_targets(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots: Mapping[str, RobotsMetas]
+) -> Iterable[Finding]:
     del seo
-    index = index_for(site, ctx)
+    index = indexed(site, ctx, robots)
     out = []
     for ap in index.html_pages():
         canonical = ap.page.canonical
@@ -258,9 +260,11 @@ def _own_keys(index: SiteIndex, ap: AnalysedPage) -> set[str]:
     return keys
 
 
-def _hreflang_targets(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+def _hreflang_targets(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots: Mapping[str, RobotsMetas]
+) -> Iterable[Finding]:
     del seo
-    index = index_for(site, ctx)
+    index = indexed(site, ctx, robots)
     out = []
     for ap in index.html_pages():
         own = _own_keys(index, ap)
@@ -405,11 +409,13 @@ NOT_IN_SITEMAP = make_site_rule(
 )
 
 
-def _not_in_sitemap(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+def _not_in_sitemap(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots: Mapping[str, RobotsMetas]
+) -> Iterable[Finding]:
     del seo
     if not site.sitemap_urls:
         return []
-    index = index_for(site, ctx)
+    index = indexed(site, ctx, robots)
     sitemap = set(_sitemap_keys(index, site))
     out = []
     for ap in index.html_pages():
@@ -449,9 +455,11 @@ BAD_SITEMAP_ENTRY = make_site_rule(
 )
 
 
-def _bad_sitemap_entries(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+def _bad_sitemap_entries(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots: Mapping[str, RobotsMetas]
+) -> Iterable[Finding]:
     del seo
-    index = index_for(site, ctx)
+    index = indexed(site, ctx, robots)
     out = []
     for url in sorted(_sitemap_keys(index, site).values()):
         problem = _target_problem(index, url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -10,9 +10,9 @@ from auditor.config import SeoConfig
 from auditor.models import Finding, Site
 from checks.registry import CheckContext, RuleInfo
 from checks.seo_base import finding, make_site_rule
-from checks.seo_dom import dom_facts, origin_of
+from checks.seo_dom import origin_of
 from checks.seo_robots import RobotsTxt, crawlability, validate_robots_txt
-from checks.site_index import norm_url
+from checks.site_index import RobotsMetas, norm_url, robots_metas
 
 LH_DOCS = "https://developer.chrome.com/docs/lighthouse/seo/"
 GOOGLE_ROBOTS = "https://developers.google.com/search/docs/crawling-indexing/robots/robots_txt"
@@ -54,7 +54,10 @@ ROBOTS_BLOCKED = make_site_rule(
 )
 
 
-def _robots_blocked(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext) -> Iterable[Finding]:
+def _robots_blocked(
+    site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContext, robots_meta: Mapping[str, RobotsMetas]
+) -> Iterable[Finding]:
+    """`robots_meta`: each HTML page's robots_metas (checks.site_index), gathered where it was analysed."""
     del seo, ctx
     if not site.robots_txt:
         return []
@@ -68,12 +71,14 @@ def _robots_blocked(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckContex
         final = page.final_url or page.url
         if page.source_kind != "html" or robots_origin is None or origin_of(final) != robots_origin:
             continue
-        facts = dom_facts(page)
+        metas = robots_meta.get(page.url)
+        if metas is None:
+            metas = robots_metas(page)
         headers = page.fetch.headers if page.fetch is not None else ()
-        with_robots = crawlability(final, facts.metas, headers, robots, now)
+        with_robots = crawlability(final, metas, headers, robots, now)
         if not with_robots.blocked:
             continue
-        if crawlability(final, facts.metas, headers, None, now).blocked:
+        if crawlability(final, metas, headers, None, now).blocked:
             continue  # the page's own noindex already blocks it: SEO001 reports that
         rule_hit = robots.matching_rule(final, None)
         line = f" (line {rule_hit.line}: '{rule_hit.pattern}')" if rule_hit is not None else ""

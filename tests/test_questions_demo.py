@@ -65,9 +65,9 @@ def test_paraphrased_headings_are_found(
     for case in load_expected()["questions"].get("paraphrased", []):
         url = page_url(base, case["page"])
         result = next(r for r in analysis.results if r.question.question == case["question"])
-        on_page = next(s for s in result.per_page if s.unit.url == url)
-        assert on_page.unit.asked_text == case["heading"]
-        assert on_page.unit.snippet_text.startswith(case["answer_starts"])
+        on_page = next(s for s in result.per_page if s.url == url)
+        assert on_page.asked_text == case["heading"]
+        assert on_page.snippet_text.startswith(case["answer_starts"])
         assert on_page.score >= Config().checks.questions.min_score
     assert questions  # the matrix was built
 

@@ -100,6 +100,7 @@ class SiteCrawl:
         previous: Mapping[str, PreviousFetch] | None,
         on_fetch: OnFetch | None,
         progress: ProgressSink | None,
+        retain: Callable[[FetchResult], FetchResult] | None = None,
     ) -> None:
         self.site = site
         self.crawl = crawl
@@ -110,6 +111,7 @@ class SiteCrawl:
             self.previous[key] = prev
         self.on_fetch = on_fetch
         self.progress = progress
+        self.retain = retain
         starts = [n for n in (self.normalise(u) for u in site.start_urls) if n]
         self.start_urls = list(dict.fromkeys(starts))
         self.scope = Scope(site, self.start_urls)
@@ -281,6 +283,7 @@ class SiteCrawl:
             return []
         final = self.normalise(result.final_url) or result.final_url
         self._taken.add(final)
+        position = len(self.fetches)
         self.fetches.append(result)
         if depth >= 0:
             self.depths[url] = depth
@@ -291,6 +294,9 @@ class SiteCrawl:
             return self._discover(url, final, result, depth, previous)
         except Exception:  # unparseable markup that even lxml's recovery rejects: the page leads nowhere
             return []
+        finally:
+            if self.retain is not None:
+                self.fetches[position] = self.retain(result)
 
     def _discover(
         self, url: str, final: str, result: FetchResult, depth: int, previous: PreviousFetch | None
@@ -414,9 +420,13 @@ async def crawl_site(
     previous: Mapping[str, PreviousFetch] | None = None,
     on_fetch: OnFetch | None = None,
     progress: ProgressSink | None = None,
+    retain: Callable[[FetchResult], FetchResult] | None = None,
 ) -> CrawlOutcome:
-    """Crawl one configured site within its scope, limits and budget; never raises for what a site does."""
-    return await SiteCrawl(site, crawl, previous, on_fetch, progress).run()
+    """Crawl one configured site within its scope, limits and budget; never raises for what a site does.
+
+    `retain` says what the outcome keeps of each fetch once it has been handed to `on_fetch` (a caller that
+    analyses bodies as they arrive need not hold two thousand of them until the crawl ends)."""
+    return await SiteCrawl(site, crawl, previous, on_fetch, progress, retain).run()
 
 
 async def fetch_url(url: str, crawl: CrawlConfig) -> FetchResult:
