@@ -1,0 +1,54 @@
+"""The engine skips units whose upper bound cannot beat the best answer so far: the bound must never be below the
+score. Held here over every unit of real pages (the demo clinic, the safety guide, generated clinic copy) against
+every question of the pack."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.config import Config
+from auditor.demo import site_root
+from auditor.extract import extract_html, load_local_file
+from auditor.models import Page
+from auditor.nlp import analyse_pages
+from checks.questions import QuestionCoverageCheck, page_units, score_unit, upper_bound
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _pages() -> list[Page]:
+    pages = [load_local_file(str(p)) for p in sorted(Path(str(site_root())).rglob("*.html"))]
+    guide = SHARED / "corpus" / "smp-safety-guide.txt"
+    if guide.exists():
+        pages.append(load_local_file(str(guide)))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        from crawl import build_page  # the benchmark's generated clinic pages: every paragraph on topic
+    finally:
+        sys.path.pop(0)
+    pages += [extract_html(build_page(i, 500), f"http://127.0.0.1/p{i}/") for i in range(8)]
+    return pages
+
+
+@pytest.fixture(scope="module")
+def check() -> QuestionCoverageCheck:
+    return QuestionCoverageCheck(Config())
+
+
+def test_no_unit_scores_above_its_upper_bound(check: QuestionCoverageCheck) -> None:
+    compared = above_half = 0
+    for ap in analyse_pages(_pages()):
+        for pack in check.packs:
+            for unit in page_units(ap, pack.subject):
+                for q in pack.questions:
+                    scored = score_unit(q, unit, pack.subject)
+                    if scored is None:
+                        continue
+                    bound = upper_bound(q, unit, pack.subject)
+                    assert scored.score <= bound + 1e-9, (q.id, unit.url, unit.asked_text, scored.score, bound)
+                    compared += 1
+                    above_half += scored.score >= 0.5
+    assert compared > 1000 and above_half > 20  # real answers were among them, not only hopeless units
