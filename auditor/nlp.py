@@ -59,8 +59,10 @@ def _sentences(doc: Doc, block_index: int) -> Iterator[Sentence]:
 
     # One pass over the tokens per block: a spaCy Token object costs more to make than the lookups below.
     words = [_word(t.text) for t in doc]
+    whole = doc.text
     for span in doc.sents:
-        text = span.text
+        start, end = span.start_char, span.end_char
+        text = whole[start:end]  # what span.text builds token by token
         if not text.strip():
             continue
         pairs = words[span.start : span.end]
@@ -69,8 +71,8 @@ def _sentences(doc: Doc, block_index: int) -> Iterator[Sentence]:
         yield Sentence(
             text=text,
             block_index=block_index,
-            start=span.start_char,
-            end=span.end_char,
+            start=start,
+            end=end,
             lemmas=lemmas,
             tokens=tokens,
             cues=tuple(find_cues(tokens, lemmas)),

@@ -288,7 +288,8 @@ def extract_facts(ap: AnalysedPage, subject: SubjectTerms) -> list[Fact]:
     for sentence in ap.sentences:
         block = blocks.get(sentence.block_index)
         if block is None or (
-            not any(ch.isdigit() or ch == "£" for ch in sentence.text)
+            "£" not in sentence.text
+            and not any(map(str.isdigit, sentence.text))
             and not re.search(
                 r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|single|forever|lifetime|life|"
                 r"permanent)",

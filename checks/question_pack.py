@@ -197,11 +197,6 @@ class Question:
         return frozenset(_sig(p) for p in self.all_asks if p.keys)
 
     @cached_property
-    def concept_sigs(self) -> tuple[frozenset[str], ...]:
-        """Per concept, the keys a text must hold one of for any of its phrases to match there."""
-        return tuple(frozenset(_sig(p) for p in c.phrases if p.keys) for c in self.asks)
-
-    @cached_property
     def risk_keys(self) -> frozenset[str]:
         """Signature keys of the words that can make an answer wrong: its polar words and must-not-say phrases."""
         exp = self.expected

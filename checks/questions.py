@@ -845,47 +845,24 @@ def _unit_index(
 def upper_bound(q: Question, unit: Unit, subject: SubjectTerms) -> float:
     """A score the unit cannot exceed, from which words it holds: it lets the engine skip hopeless units.
 
-    Each signal of `score_unit` is bounded by the presence of the keys its phrases need (a phrase can only
-    match where its longest key is), per concept and per sentence position as score_unit weighs them; reply
-    and agreement are taken at their maximum; the gates that depend only on the unit are applied as there.
+    Each signal is bounded by the presence of the words it needs; reply and agreement are taken at their
+    maximum; the gates that depend only on the unit (its subject, visibility) are applied as in score_unit.
     tests/test_questions_bound.py holds score_unit to it on real pages.
     """
-    sigs = q.concept_sigs
-    n = len(sigs) or 1
-    asked_seq = unit.asked
+    concept = q.concept_keys
     asks = 0.0
-    asked_any = False  # could the heading ask it directly, or in other words, so the 0.5 gate may not apply
-    if asked_seq is not None and subject_of(asked_seq, subject)[0] != "other":
-        asked = asked_seq.keyset
-        if any(keys <= asked for _, keys in q.forms):
-            asks, asked_any = 1.0, True
-        else:
-            para = PARAPHRASE_CREDIT if asked & q.answer_keys else 0.0
-            hits = [bool(asked & c) for c in sigs]
-            asks = sum(1.0 if h else para for h in hits) / n
-            asked_any = any(hits) or (para > 0 and asked_seq.question)
-    s = unit.sentences
-    empty: frozenset[str] = frozenset()
-    k0, k1, k2 = (s[i].keyset if len(s) > i else empty for i in range(3))
-    # the opening may be the first two sentences read as one (a bare "Yes." and what follows)
-    opening, later = k0 | k1, k1 | k2
-    asks = max(
-        asks,
-        RESTATE_CREDIT * sum(1 for c in sigs if opening & c) / n,
-        RESTATE_LATER_CREDIT * sum(1 for c in sigs if later & c) / n,
-    )
-    topic_parts = 0.0
-    for c in sigs:
-        for i, seq in enumerate(s):
-            if seq.keyset & c:
-                topic_parts += 1.0 if i < 2 else 0.8 if i < 3 else 0.5
-                break
-    topic = topic_parts / n
+    if unit.asked is not None and subject_of(unit.asked, subject)[0] != "other":
+        asked = unit.asked.keyset
+        if asked & concept or asked & q.answer_keys or any(keys <= asked for _, keys in q.forms):
+            asks = 1.0
+    if asks < RESTATE_CREDIT and any(s.keyset & concept for s in unit.sentences[:3]):
+        asks = RESTATE_CREDIT
+    topic = 1.0 if unit.keyset & concept else 0.0  # the unit's words include the heading's: looser, cheaper
     counts = q.answer_first_counts
-    said = frozenset().union(*(seq.keyset for seq in s)) & q.answer_keys
-    content = min(1.0, sum(counts[k] for k in said) / CONTENT_SATURATION)
+    terms = sum(counts[k] for k in unit.keyset & q.answer_keys)
+    content = min(1.0, terms / CONTENT_SATURATION)
     bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY + W_EXPECTED
-    if not topic and not asked_any:
+    if not topic and unit.asked is None:
         bound *= 0.5
     if unit.subject == "other":
         bound *= 0.3
