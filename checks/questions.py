@@ -627,34 +627,71 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
 # -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _View:
-    """What one sentence holds for one question; kept on the sentence, as passages overlap and share it."""
+_UNSET: Any = object()
 
-    concepts: tuple[Hit | None, ...]  # the first hit of each concept the question asks about
-    terms: frozenset[str]  # the answer terms it uses
-    direct: str | None  # why it is a direct reply, if it is
-    fact: str | None  # the fact of the kind the question requires, as written
-    says: Hit | None  # a must-say (or else a qualifying) phrase
+
+class _View:
+    """What one sentence holds for one question; kept on the sentence, as passages overlap and share it.
+
+    `concepts` and `terms` are read for every sentence of a scored unit, so they are worked out at once; whether
+    it replies directly, the fact it states and what it says as expected are read only up to the first reply or
+    within the snippet, so each is worked out the first time it is asked for.
+    """
+
+    __slots__ = ("_direct", "_fact", "_says", "concepts", "q", "seq", "terms")
+
+    def __init__(self, seq: Seq, q: Question, concepts: tuple[Hit | None, ...], terms: frozenset[str]) -> None:
+        self.seq, self.q = seq, q
+        self.concepts = concepts  # the first hit of each concept the question asks about
+        self.terms = terms  # the answer terms it uses
+        self._direct: str | None = _UNSET
+        self._fact: str | None = _UNSET
+        self._says: Hit | None = _UNSET
+
+    @property
+    def direct(self) -> str | None:
+        """Why it is a direct reply, if it is."""
+        if self._direct is _UNSET:
+            q = self.q
+            if self.seq.keyset & q.view_keys:
+                self._direct = is_direct(self.seq, q.all_asks, q.expected.polar, q.answer_terms, q.requires,
+                                         q.fact_question)
+            else:  # none of the question's words: only a bare "Yes,"/"No," or a stated figure can make it a reply
+                self._direct = is_direct(self.seq, (), (), (), q.requires, q.fact_question)
+        return self._direct
+
+    @property
+    def fact(self) -> str | None:
+        """The fact of the kind the question requires, as written."""
+        if self._fact is _UNSET:
+            self._fact = find_fact(self.seq.text, self.q.requires) if self.q.requires else None
+        return self._fact
+
+    @property
+    def says(self) -> Hit | None:
+        """A must-say (or else a qualifying) phrase."""
+        if self._says is _UNSET:
+            exp = self.q.expected
+            if self.seq.keyset & self.q.view_keys:
+                self._says = first_hit(self.seq, exp.must_say) or first_hit(self.seq, exp.qualified_by)
+            else:
+                self._says = None
+        return self._says
 
 
 def _view(seq: Seq, q: Question) -> _View:
     key = q.memo_key
     view = seq.memo.get(key)
-    if view is None and not seq.keyset & q.view_keys:
-        # none of the question's words: only a bare "Yes,"/"No," or a stated figure can make it a reply
-        direct = is_direct(seq, (), (), (), q.requires, q.fact_question)
-        fact = find_fact(seq.text, q.requires) if q.requires else None
-        view = seq.memo[key] = _View(q.no_concepts, frozenset(), direct, fact, None)
     if view is None:
-        exp = q.expected
-        view = _View(
-            tuple(first_hit(seq, c.phrases) for c in q.asks),
-            frozenset(h.phrase for h in find_all(seq, q.answer_terms)),
-            is_direct(seq, q.all_asks, exp.polar, q.answer_terms, q.requires, q.fact_question),
-            find_fact(seq.text, q.requires) if q.requires else None,
-            first_hit(seq, exp.must_say) or first_hit(seq, exp.qualified_by),
-        )
+        if not seq.keyset & q.view_keys:
+            view = _View(seq, q, q.no_concepts, frozenset())
+        else:
+            view = _View(
+                seq,
+                q,
+                tuple(first_hit(seq, c.phrases) for c in q.asks),
+                frozenset(h.phrase for h in find_all(seq, q.answer_terms)),
+            )
         seq.memo[key] = view
     return view
 
