@@ -143,10 +143,6 @@ class Analyser:
         page = slim(analysed)
         return PageResult(page, kept, prepared, stored_result(self.engine, page, kept, prepared))
 
-    def check_stored(self, blob: bytes | None) -> PageResult | None:
-        """An unchanged page: what the same engine (code, rule packs and configuration) made of it last time."""
-        return load_result(blob, self.engine)
-
     def check_fetch(self, fetch: FetchResult, unchanged_hash: str | None = None) -> PageResult | Page | None:
         """Analyse a fetched page; when its content hash equals `unchanged_hash`, return the bare Page instead
         so the caller reuses the stored result (language analysis and the checks are the expensive part)."""
@@ -204,11 +200,6 @@ def _init_worker(config: Config) -> None:
 def _work_fetch(fetch: FetchResult, unchanged_hash: str | None) -> PageResult | Page | None:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER.check_fetch(fetch, unchanged_hash)
-
-
-def _work_stored(blob: bytes | None) -> PageResult | None:
-    assert _WORKER is not None, "worker not initialised"
-    return _WORKER.check_stored(blob)
 
 
 # --- targets ---------------------------------------------------------------------------------------------------
@@ -285,6 +276,34 @@ def load_result(blob: bytes | None, engine: str) -> PageResult | None:
     return PageResult(page, findings, prepared, bytes(blob))
 
 
+class _Shared:
+    """One copy of what many pages repeat (navigation and footer links, logos, header fields): a slim page
+    arrives from a worker with its own copies, and two thousand pages of the same menu add up."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, Any] = {}
+
+    def one(self, value: Any) -> Any:
+        return self.seen.setdefault(value, value)
+
+    def page(self, analysed: AnalysedPage) -> AnalysedPage:
+        page = analysed.page
+        fetch = page.fetch
+        if fetch is not None:
+            fetch = replace(fetch, headers=tuple(self.one(h) for h in fetch.headers))
+        return replace(
+            analysed,
+            page=replace(
+                page,
+                links=tuple(self.one(link) for link in page.links),
+                images=tuple(self.one(image) for image in page.images),
+                headings=tuple(self.one(heading) for heading in page.headings),
+                meta=tuple(self.one(pair) for pair in page.meta),
+                fetch=fetch,
+            ),
+        )
+
+
 @dataclass
 class _SiteRun:
     """What one site's audit accumulates before its site checks run."""
@@ -294,6 +313,7 @@ class _SiteRun:
     pages: dict[str, AnalysedPage] = field(default_factory=dict)  # slim pages by address
     gathering: dict[str, Any] = field(default_factory=dict)  # the preparing site checks' accumulators
     reused: int = 0  # pages taken unchanged from the previous run
+    shared: _Shared = field(default_factory=_Shared)
 
 
 class Pipeline:
@@ -411,7 +431,7 @@ class Pipeline:
         )
         if result is not None:
             entry["analysis_blob"] = result.stored
-            site.pages[url] = result.page
+            site.pages[url] = site.shared.page(result.page)
             self.analyser.gather(site.gathering, result)
         writer.add(entry)
 
@@ -459,10 +479,11 @@ class Pipeline:
         must be read again."""
         from auditor.crawl import PreviousFetch
 
-        previous_pages = self.store.previous_pages(site_name)
+        previous_pages = self.store.previous_fetches(site_name)
         previous: dict[str, Any] = {}
         for url, p in previous_pages.items():
-            reusable = stored_engine(p.get("analysis_blob")) == self.analyser.engine
+            reusable = stored_engine(p.get("analysis_head")) == self.analyser.engine
+            p["reusable"] = reusable
             headers = (p.get("fetch_headers") or {}) if reusable else {}
             previous[url] = PreviousFetch(
                 url=url,
@@ -471,6 +492,12 @@ class Pipeline:
                 content_hash=p.get("content_hash") if reusable else None,
             )
         return previous_pages, previous
+
+    def _stored_result(self, prev: Mapping[str, Any] | None) -> PageResult | None:
+        """An unchanged page's stored result, read and unpacked here: a worker would only pack it up again."""
+        if prev is None or not prev.get("reusable"):
+            return None
+        return load_result(self.store.stored_analysis(int(prev["page_id"])), self.analyser.engine)
 
     async def _crawl_site(self, run_id: str, site_cfg: SiteConfig) -> str:
         from auditor.crawl import crawl_site
@@ -492,13 +519,9 @@ class Pipeline:
         work: Callable[[FetchResult, str | None], PageResult | Page | None] = (
             self.analyser.check_fetch if in_process else _work_fetch
         )
-        stored: Callable[[bytes | None], PageResult | None] = self.analyser.check_stored if in_process else _work_stored
 
-        async def reuse(prev: Mapping[str, Any] | None) -> PageResult | None:
-            blob = (prev or {}).get("analysis_blob")
-            if stored_engine(blob) != self.analyser.engine:
-                return None
-            result = await loop.run_in_executor(executor, stored, blob)
+        def reuse(prev: Mapping[str, Any] | None) -> PageResult | None:
+            result = self._stored_result(prev)
             if result is not None:
                 site.reused += 1
             return result
@@ -529,7 +552,7 @@ class Pipeline:
                 return
             read_pages.add(final_key)
             if not_modified:
-                result = await reuse(prev)
+                result = reuse(prev)
                 if result is None:  # a 304 for a page whose stored result cannot be used: fetch it whole
                     from auditor.crawl import fetch_url
 
@@ -539,11 +562,10 @@ class Pipeline:
                     outcome = await loop.run_in_executor(executor, work, fetch, None)
                     result = outcome if isinstance(outcome, PageResult) else None
             else:
-                reusable = prev is not None and stored_engine(prev.get("analysis_blob")) == self.analyser.engine
-                prev_hash = prev.get("content_hash") if prev is not None and reusable else None
+                prev_hash = prev.get("content_hash") if prev is not None and prev.get("reusable") else None
                 outcome = await loop.run_in_executor(executor, work, fetch, prev_hash)
                 if isinstance(outcome, Page):
-                    result = await reuse(prev)
+                    result = reuse(prev)
                     if result is None:
                         outcome = await loop.run_in_executor(executor, work, fetch, None)
                 if isinstance(outcome, PageResult):

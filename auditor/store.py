@@ -684,54 +684,53 @@ class Store:
             out.append({"run": _run_dict(row), "summary": cached.get("summary", {}), "sites": sites})
         return out
 
-    def previous_pages(self, site: str) -> dict[str, dict[str, Any]]:
-        """url -> the latest stored entry of that page, from the latest complete run of `site` and any partial
-        runs after it, so an incremental crawl can ask conditionally and reuse unchanged pages' analysis."""
+    def previous_fetches(self, site: str) -> dict[str, dict[str, Any]]:
+        """url -> what an incremental crawl needs of the latest stored copy of each page (from the latest
+        complete run of `site` and any partial runs after it): its status, validators and content hash, the first
+        bytes of its stored analysis (which say what made it) and its page id for `stored_analysis`. Light on
+        purpose: a large site's stored analyses and findings stay in the database until a page turns out
+        unchanged."""
+        head = func.substr(pages.c.analysis, 1, 64).label("analysis_head")
         with self._read() as conn:
-            candidates = list(
-                conn.execute(
-                    select(runs.c.id, runs.c.status, runs.c.config_digest)
-                    .join(run_sites, run_sites.c.run_id == runs.c.id)
-                    .where(and_(run_sites.c.name == site, runs.c.status.in_(("complete", "partial"))))
-                    .order_by(runs.c.seq.desc())
-                    .limit(20)
-                ).mappings()
-            )
             out: dict[str, dict[str, Any]] = {}
-            for cand in candidates:
-                rows = list(
-                    conn.execute(
-                        select(pages)
-                        .where(and_(pages.c.run_id == cand["id"], pages.c.site == site))
-                        .order_by(pages.c.id)
-                    ).mappings()
-                )
-                wanted = {int(r["id"]): r for r in rows if str(r["url"]) not in out}
-                found: dict[int, list[dict[str, Any]]] = {}
-                if wanted:
-                    for f in conn.execute(
-                        select(findings.c.page_id, findings.c.data)
-                        .where(and_(findings.c.run_id == cand["id"], findings.c.page_id.is_not(None)))
-                        .order_by(findings.c.id)
-                    ).mappings():
-                        if int(f["page_id"]) in wanted:
-                            found.setdefault(int(f["page_id"]), []).append(dict(f["data"]))
-                for pid, r in wanted.items():
-                    entry = dict(r["data"])
-                    entry.update(
-                        findings=found.get(pid, []),
-                        content_hash=r["content_hash"],
-                        etag=r["etag"],
-                        last_modified=r["last_modified"],
-                        fetch_headers={"etag": r["etag"], "last_modified": r["last_modified"]},
-                        analysis_blob=r["analysis"],
-                        run_id=cand["id"],
-                        config_digest=cand["config_digest"],
-                    )
-                    out[str(r["url"])] = entry
+            for cand in self._previous_runs(conn, site):
+                for r in conn.execute(
+                    select(pages.c.id, pages.c.url, pages.c.status, pages.c.content_hash, pages.c.etag,
+                           pages.c.last_modified, head)
+                    .where(and_(pages.c.run_id == cand["id"], pages.c.site == site))
+                    .order_by(pages.c.id)
+                ).mappings():
+                    url = str(r["url"])
+                    if url in out:
+                        continue
+                    out[url] = {
+                        "page_id": int(r["id"]),
+                        "status": r["status"],
+                        "content_hash": r["content_hash"],
+                        "fetch_headers": {"etag": r["etag"], "last_modified": r["last_modified"]},
+                        "analysis_head": bytes(r["analysis_head"]) if r["analysis_head"] is not None else None,
+                    }
                 if cand["status"] == "complete":
                     break
         return out
+
+    def stored_analysis(self, page_id: int) -> bytes | None:
+        """The stored analysis of one recorded page (see `previous_fetches`)."""
+        with self._read() as conn:
+            blob = conn.execute(select(pages.c.analysis).where(pages.c.id == page_id)).scalar()
+        return bytes(blob) if blob is not None else None
+
+    def _previous_runs(self, conn: Connection, site: str) -> list[Any]:
+        """The latest complete run of `site` and the partial runs after it, newest first."""
+        return list(
+            conn.execute(
+                select(runs.c.id, runs.c.status, runs.c.config_digest)
+                .join(run_sites, run_sites.c.run_id == runs.c.id)
+                .where(and_(run_sites.c.name == site, runs.c.status.in_(("complete", "partial"))))
+                .order_by(runs.c.seq.desc())
+                .limit(20)
+            ).mappings()
+        )
 
     def cached_summary(self, run_id: str) -> dict[str, Any] | None:
         """The summary saved when the run finished (None while it runs or when unknown)."""

@@ -196,7 +196,7 @@ def test_run_ids_resolve_from_prefix_and_latest(store: Store) -> None:
 # --- incremental crawls ----------------------------------------------------------------------------------
 
 
-def test_previous_pages_give_fetch_facts_findings_and_analysis(store: Store) -> None:
+def test_previous_fetches_give_fetch_facts_and_where_the_analysis_is(store: Store) -> None:
     run_id = store.start_run("scheduled", ["http://clinic.test/"], "d", [SITE])
     store.record_page(
         run_id,
@@ -223,15 +223,15 @@ def test_previous_pages_give_fetch_facts_findings_and_analysis(store: Store) -> 
     running = store.start_run("scheduled", ["http://clinic.test/"], "d", [SITE])
     store.record_page(running, SITE, page(PRICES, SITE, []))
 
-    prev = store.previous_pages(SITE)
+    prev = store.previous_fetches(SITE)
     assert set(prev) == {HOME, SMP}
     home = prev[HOME]
-    assert home["content_hash"] == "abc" and home["etag"] == 'W/"1"'
+    assert home["content_hash"] == "abc" and home["status"] == 200
     assert home["fetch_headers"] == {"etag": 'W/"1"', "last_modified": "Mon, 23 Nov 2026 07:00:00 GMT"}
-    assert home["analysis_blob"] == b"\x00AN" and home["run_id"] == run_id
-    assert [f["check_id"] for f in home["findings"]] == ["CLM001"]
-    assert prev[SMP]["content_hash"] == "ghi" and prev[SMP]["run_id"] == later
-    assert store.previous_pages("Unknown clinic") == {}
+    assert home["analysis_head"] == b"\x00AN" and store.stored_analysis(home["page_id"]) == b"\x00AN"
+    assert prev[SMP]["content_hash"] == "ghi" and prev[SMP]["fetch_headers"]["etag"] == '"2"'
+    assert prev[SMP]["analysis_head"] is None and store.stored_analysis(prev[SMP]["page_id"]) is None
+    assert store.previous_fetches("Unknown clinic") == {}
 
 
 def test_recording_a_page_again_replaces_it(store: Store) -> None:

@@ -109,7 +109,7 @@ def test_sigkill_mid_run_keeps_earlier_runs_and_the_killed_run_becomes_partial(
         assert [h["run"]["status"] for h in s.history()] == ["complete", "complete", "partial"]
 
         # A re-run can reuse what the partial run recorded ...
-        assert set(s.previous_pages(SITE)) >= set(urls)
+        assert set(s.previous_fetches(SITE)) >= set(urls)
         # ... or the run itself is resumed and completed.
         done = s.reopen_run(run_id)
         assert done == set(urls)
