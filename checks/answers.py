@@ -675,7 +675,9 @@ _FACT_RES: dict[str, re.Pattern[str]] = {
 }
 
 
-@lru_cache(maxsize=65536)
+# A page's questions ask its sentences for the same few kinds of fact; a bigger cache would only hold the
+# sentences of pages long done (it is per worker process, for the whole run).
+@lru_cache(maxsize=4096)
 def find_fact(text: str, kind: str) -> str | None:
     """The stated fact of a kind (a price, years, a number of sessions), as written; None if absent.
 
