@@ -315,10 +315,10 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class Scored:
-    """One unit's match with one question, with the signals that explain the score."""
+class Answered:
+    """One unit's match with a question, without the question: what a page's part carries across processes
+    (the question is put back from the pack where the parts are gathered, see Answered.dress)."""
 
-    question: Question
     unit: Unit
     score: float
     signals: tuple[tuple[str, float], ...]
@@ -326,6 +326,21 @@ class Scored:
     notes: tuple[str, ...]
     reply_at: int | None
     reply_why: str | None
+
+    def bare(self) -> Answered:
+        return Answered(self.unit, self.score, self.signals, self.matched, self.notes, self.reply_at, self.reply_why)
+
+    def dress(self, q: Question) -> Scored:
+        return Scored(
+            self.unit, self.score, self.signals, self.matched, self.notes, self.reply_at, self.reply_why, question=q
+        )
+
+
+@dataclass(frozen=True)
+class Scored(Answered):
+    """One unit's match with one question, with the signals that explain the score."""
+
+    question: Question = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -377,26 +392,6 @@ class Analysis:
 
 
 @dataclass(frozen=True)
-class _Bare:
-    """A Scored without its Question, so a page's part pickles small; the gatherer puts the question back."""
-
-    unit: Unit
-    score: float
-    signals: tuple[tuple[str, float], ...]
-    matched: tuple[str, ...]
-    notes: tuple[str, ...]
-    reply_at: int | None
-    reply_why: str | None
-
-    @classmethod
-    def of(cls, s: Scored) -> _Bare:
-        return cls(s.unit, s.score, s.signals, s.matched, s.notes, s.reply_at, s.reply_why)
-
-    def dress(self, q: Question) -> Scored:
-        return Scored(q, self.unit, self.score, self.signals, self.matched, self.notes, self.reply_at, self.reply_why)
-
-
-@dataclass(frozen=True)
 class PageQuestions:
     """One page's part of question coverage, worked out where the page is analysed (the map step).
 
@@ -407,7 +402,7 @@ class PageQuestions:
 
     url: str
     keys: frozenset[str]
-    best: tuple[tuple[str, _Bare | None, tuple[Finding, ...], tuple[tuple[_Bare, Verdict], ...]], ...]
+    best: tuple[tuple[str, Answered | None, tuple[Finding, ...], tuple[tuple[Answered, Verdict], ...]], ...]
     schema_findings: tuple[Finding, ...]
 
 
@@ -822,7 +817,7 @@ def score_unit(q: Question, unit: Unit, subject: SubjectTerms) -> Scored | None:
         ("reply", round(reply, 3)),
         ("expected", round(expected, 3)),
     )
-    return Scored(q, unit, round(score, 3), signals, tuple(matched), tuple(notes), reply_at, reply_why)
+    return Scored(unit, round(score, 3), signals, tuple(matched), tuple(notes), reply_at, reply_why, question=q)
 
 
 def _agreement(q: Question, unit: Unit, reply_at: int | None) -> tuple[float, str | None]:
@@ -1139,7 +1134,7 @@ class QuestionCoverageCheck:
         del ctx
         cfg = self.config
         page = ap.page
-        best: list[tuple[str, _Bare | None, tuple[Finding, ...], tuple[tuple[_Bare, Verdict], ...]]] = []
+        best: list[tuple[str, Answered | None, tuple[Finding, ...], tuple[tuple[Answered, Verdict], ...]]] = []
         schema: list[Finding] = []
         for pack, watched, answer_all in self._pack_keys:
             subject = pack.subject
@@ -1150,7 +1145,7 @@ class QuestionCoverageCheck:
                 if not (page_keys & q.trigger_keys):
                     continue
                 page_best: Scored | None = None
-                wrong: list[tuple[_Bare, Verdict]] = []
+                wrong: list[tuple[Answered, Verdict]] = []
                 core, risky = q.core_keys, q.risk_keys
                 picked: set[int] = set()
                 for key in core & by_key.keys():
@@ -1178,7 +1173,7 @@ class QuestionCoverageCheck:
                     if scored.score >= cfg.min_score:
                         verdict = judge(scored, subject)
                         if verdict.wrong:
-                            wrong.append((_Bare.of(scored), verdict))
+                            wrong.append((scored.bare(), verdict))
                     if _better(scored, page_best):
                         page_best = scored
                 if page_best is not None and page_best.score <= 0:
@@ -1186,7 +1181,7 @@ class QuestionCoverageCheck:
                 if page_best is None and not wrong:
                     continue
                 claims = tuple(_claims_in(page_best.unit, findings)) if page_best is not None else ()
-                best.append((q.id, _Bare.of(page_best) if page_best else None, claims, tuple(wrong)))
+                best.append((q.id, page_best.bare() if page_best else None, claims, tuple(wrong)))
             schema.extend(self._schema_findings([(ap, units)], subject, pack.questions))
         title_seqs = text_seqs(page.title) if page.title else []
         return PageQuestions(page.url, _page_keys(page, title_seqs), tuple(best), tuple(schema))

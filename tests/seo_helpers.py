@@ -85,3 +85,31 @@ def ids(findings: Iterable[Finding]) -> set[str]:
 
 def of(findings: Iterable[Finding], rule_id: str) -> list[Finding]:
     return [f for f in findings if f.check_id == rule_id]
+
+
+def crawled_demo_site() -> Site:
+    """The demo clinic served on 127.0.0.1, crawled, and every HTML page extracted and analysed: a whole Site."""
+    import asyncio
+
+    from auditor.config import CrawlConfig, SiteConfig
+    from auditor.crawl import crawl_site
+    from auditor.demo.server import serve_demo
+
+    with serve_demo() as base:
+        outcome = asyncio.run(crawl_site(SiteConfig(name="demo", start_urls=[base]), CrawlConfig(allow_private=True)))
+    pages = [
+        extract_html(f.body, f.requested_url, f)
+        for f in outcome.fetches
+        if f.status == 200 and f.content_type == "text/html" and f.body
+    ]
+    return Site(
+        name="demo",
+        root_url=base,
+        pages=tuple(analyse_pages(pages)),
+        fetches=outcome.fetches,
+        sitemap_urls=outcome.sitemap_urls,
+        robots_txt=outcome.robots_txt,
+        robots_status=outcome.robots_status,
+        depths=outcome.depths,
+        skipped=outcome.skipped,
+    )

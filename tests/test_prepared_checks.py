@@ -12,7 +12,6 @@ nothing.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import pickle
 import random
@@ -21,14 +20,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from seo_helpers import ORIGIN, analysed, fetched, html_doc
+from seo_helpers import ORIGIN, analysed, crawled_demo_site, fetched, html_doc
 
-from auditor.config import Config, CrawlConfig, SiteConfig
-from auditor.crawl import crawl_site
-from auditor.demo.server import serve_demo
-from auditor.extract import extract_html
+from auditor.config import Config
 from auditor.models import AnalysedPage, FetchResult, Site
-from auditor.nlp import analyse_pages
 from checks import site as site_checks
 from checks.consistency import ConsistencyCheck
 from checks.registry import CheckContext, PreparingCheck, SiteCheck
@@ -217,24 +212,7 @@ def test_consistency_facts_come_in_one_order_whatever_the_arrival() -> None:
 
 @pytest.fixture(scope="module")
 def demo_site() -> Iterator[Site]:
-    with serve_demo() as base:
-        outcome = asyncio.run(crawl_site(SiteConfig(name="demo", start_urls=[base]), CrawlConfig(allow_private=True)))
-    pages = [
-        extract_html(f.body, f.requested_url, f)
-        for f in outcome.fetches
-        if f.status == 200 and f.content_type == "text/html" and f.body
-    ]
-    yield Site(
-        name="demo",
-        root_url=base,
-        pages=tuple(analyse_pages(pages)),
-        fetches=outcome.fetches,
-        sitemap_urls=outcome.sitemap_urls,
-        robots_txt=outcome.robots_txt,
-        robots_status=outcome.robots_status,
-        depths=outcome.depths,
-        skipped=outcome.skipped,
-    )
+    yield crawled_demo_site()
 
 
 def test_demo_site_slim_matches_whole(demo_site: Site) -> None:

@@ -5,19 +5,15 @@ auditor/demo/expected.yaml lists the planted faults per page and the pages writt
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from seo_helpers import crawled_demo_site
 
-from auditor.config import Config, CrawlConfig, SiteConfig
-from auditor.crawl import crawl_site
+from auditor.config import Config
 from auditor.demo import load_expected, page_url
-from auditor.demo.server import serve_demo
-from auditor.extract import extract_html
-from auditor.models import Finding, Site
-from auditor.nlp import analyse_pages
+from auditor.models import Finding
 from checks import seo, site
 from checks.health import pages_charged
 from checks.registry import CheckContext
@@ -52,27 +48,8 @@ FAULT_RULES: dict[str, set[str]] = {
 @pytest.fixture(scope="module")
 def audit() -> Iterator[tuple[str, list[Finding]]]:
     config = Config()
-    with serve_demo() as base:
-        outcome = asyncio.run(
-            crawl_site(SiteConfig(name="demo", start_urls=[base]), CrawlConfig(allow_private=True))
-        )
-    pages = [
-        extract_html(f.body, f.requested_url, f)
-        for f in outcome.fetches
-        if f.status == 200 and f.content_type == "text/html" and f.body
-    ]
-    analysed = list(analyse_pages(pages))
-    demo = Site(
-        name="demo",
-        root_url=base,
-        pages=tuple(analysed),
-        fetches=outcome.fetches,
-        sitemap_urls=outcome.sitemap_urls,
-        robots_txt=outcome.robots_txt,
-        robots_status=outcome.robots_status,
-        depths=outcome.depths,
-        skipped=outcome.skipped,
-    )
+    demo = crawled_demo_site()
+    base, analysed = demo.root_url or "", list(demo.pages)
     ctx = CheckContext(config=config)
     findings = [f for check in seo.checks(config) for ap in analysed for f in check.check_page(ap, ctx)]
     findings += [f for check in site.checks(config) for f in check.check_site(demo, ctx)]
