@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from auditor.models import Block, BlockKind, FaqPair
 
-_WS = re.compile(r"\s+")
 _INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufeff": None})
 _WORD = re.compile(r"[^\W_]+(?:['’.,\-][^\W_]+)*")  # "it’s", "well-known", "1,200" are one word each
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:['.,\-][A-Za-z0-9]+)*")  # _WORD on ASCII-only text
 _QUESTION_START = re.compile(
     r"^\W*(how|what|why|when|is|are|can|does|do|will|should|which|who)\b", re.IGNORECASE
 )
@@ -30,13 +30,18 @@ class RawBlock:
 
 
 def fold(text: str) -> str:
-    """Runs of whitespace to one space: markup indentation and line wrapping are not content."""
+    """Runs of whitespace to one space: markup indentation and line wrapping are not content.
+
+    str.split() splits on exactly the characters the regex \\s matches (str.isspace), about 3x faster."""
     if "\u00ad" in text or "\u200b" in text or "\ufeff" in text:
         text = text.translate(_INVISIBLE)
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def count_words(text: str) -> int:
+    # In ASCII text the Unicode classes reduce to ASCII ones (and "’" cannot occur), which match faster.
+    if text.isascii():
+        return len(_ASCII_WORD.findall(text))
     return len(_WORD.findall(text))
 
 
