@@ -43,6 +43,15 @@ log = logging.getLogger(__name__)
 RunKind = Literal["audit", "run", "scheduled", "demo"]
 LOCAL_SITE = "local files"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+_WARM_UP_PAGE = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Scalp micropigmentation: questions</title>'
+    b'<meta name="description" content="What to expect from scalp micropigmentation."></head><body><main>'
+    b"<h1>Is scalp micropigmentation safe?</h1><p>Yes, scalp micropigmentation is generally safe when it is done "
+    b"by a trained practitioner with sterile equipment. Results vary from person to person, the pigment fades "
+    b"over the years and most clients book a top-up session. We discuss the risks, the aftercare and the price "
+    b"of two or three sessions at a free consultation, so you know what the treatment involves before you "
+    b"decide whether it is right for you.</p></main></body></html>"
+)
 # Below this many expected pages a process pool costs more (each worker loads spaCy and the rule packs) than it saves.
 POOL_MIN_PAGES = 12
 
@@ -106,6 +115,12 @@ class Analyser:
 
     def context(self, options: Mapping[str, Any] | None = None) -> CheckContext:
         return CheckContext(config=self.config, options=dict(options or {}))
+
+    def warm_up(self) -> None:
+        """Run one small page through everything, so what the checks load on first use (spaCy's stop-word lists
+        for sixteen languages alone take seconds) is loaded here: forked workers then share one copy instead of
+        each loading its own."""
+        self.check_page(extract_html(_WARM_UP_PAGE, "http://warm-up.invalid/faq/"))
 
     def page_from_fetch(self, fetch: FetchResult) -> Page | None:
         """Only successful HTML is parsed; everything else is left to the crawl checks, which see every fetch."""
@@ -466,6 +481,7 @@ class Pipeline:
         workers = self.config.crawl.workers or (os.cpu_count() or 1)
         if workers > 1 and expected_pages >= POOL_MIN_PAGES:
             global _WORKER
+            self.analyser.warm_up()
             # Forked workers share this process's loaded language model and rule packs copy-on-write; frozen
             # first, so the collector's bookkeeping does not copy every inherited page in each worker.
             _WORKER = self.analyser

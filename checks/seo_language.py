@@ -7,10 +7,11 @@ judgement is only used to question a declared `lang`, so it errs on the side of 
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "pl", "fi", "cs", "ro", "hu", "tr")
 # Norwegian is written "no" as often as "nb"; both mean the same stop-word list here.
@@ -29,12 +30,19 @@ class LanguageGuess:
 
 @lru_cache(maxsize=1)
 def stop_words() -> dict[str, frozenset[str]]:
+    """spaCy's stop-word list of each language. Each list's own module is loaded from its file: importing it by
+    name would import the whole language package first (tokenizer rules and all), seconds for sixteen."""
+    import spacy.lang
+
+    base = Path(spacy.lang.__file__).parent
     out: dict[str, frozenset[str]] = {}
     for code in LANGUAGES:
-        try:
-            module = importlib.import_module(f"spacy.lang.{code}.stop_words")
-        except ImportError:  # an older spaCy without this language: it is simply not judged
-            continue
+        path = base / code / "stop_words.py"
+        spec = importlib.util.spec_from_file_location(f"_stop_words_{code}", path)
+        if spec is None or spec.loader is None or not path.is_file():
+            continue  # an older spaCy without this language: it is simply not judged
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
         out[code] = frozenset(w.lower() for w in module.STOP_WORDS)
     return out
 
