@@ -63,8 +63,20 @@ def normalise_lemma(token: str, lemma: str) -> str:
     return _lookup(low)
 
 
+_NORMALISED: dict[tuple[str, str], str] = {}  # (token, lemma) -> normalise_lemma: a page repeats its words
+
+
 def normalise_lemmas(tokens: Sequence[str], lemmas: Sequence[str]) -> tuple[str, ...]:
-    return tuple(normalise_lemma(t, lem) for t, lem in zip(tokens, lemmas, strict=False))
+    known = _NORMALISED
+    out: list[str] = []
+    for pair in zip(tokens, lemmas, strict=False):
+        lemma = known.get(pair)
+        if lemma is None:
+            if len(known) >= 200_000:
+                known.clear()
+            lemma = known[pair] = normalise_lemma(*pair)
+        out.append(lemma)
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------------------------------
