@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Literal
+from functools import cached_property, lru_cache
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from auditor.models import Sentence
 
@@ -66,6 +66,35 @@ def _word_of(token: str) -> str:
     return "not" if low in ("n't", "nt") else low
 
 
+_T = TypeVar("_T")
+
+
+class _kept(Generic[_T]):  # lower case: a decorator, like the cached_property it stands in for
+    """functools.cached_property without its lock: Python 3.11 takes a lock the first time each sentence is
+    read, and a page has a hundred sentences read for a few cheap answers. The answer is kept in the instance's
+    __dict__ (a frozen dataclass allows that), where later reads find it without calling this."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _kept[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> _kept[_T] | _T:
+        if instance is None:  # read on the class: the descriptor itself, as cached_property gives
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class Seq:
     """One sentence ready for matching: its words and keys side by side, hyphens dropped from both."""
@@ -86,12 +115,15 @@ class Seq:
         state["memo"] = {}
         return state
 
-    @property
+    @_kept
     def question(self) -> bool:
-        cached = self.memo.get("question")
-        if cached is None:
-            cached = self.memo["question"] = self.text.rstrip().rstrip("".join(QUOTES) + ")").endswith("?")
-        return bool(cached)
+        """Whether the sentence is a question; read very often, so kept on the sentence once worked out."""
+        return self.text.rstrip().rstrip("".join(QUOTES) + ")").endswith("?")
+
+    @_kept
+    def lead(self) -> Reply | None:
+        """lead_reply of the sentence: read for every unit it opens, for every question, so kept on it."""
+        return _lead_reply(self)
 
 
 _TOKEN_CACHE: dict[tuple[str, str], tuple[str, str]] = {}  # (token, lemma) -> (word, key); ("", "") = dropped
@@ -211,7 +243,7 @@ class Phrase:
         return cls(text=text, keys=phrase_keys(text))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made by the thousand, and kept in sentences' memos
 class Hit:
     phrase: str
     start: int  # token offsets within the sequence
@@ -252,12 +284,12 @@ _SETS: dict[int, tuple[object, PhraseSet]] = {}
 
 def phrase_set(phrases: Iterable[Phrase]) -> PhraseSet:
     """The indexed form of a phrase collection; tuples (the packs' own) are indexed once and kept."""
+    cached = _SETS.get(id(phrases))  # the common case first: a pack's tuple, already indexed
+    if cached is not None and cached[0] is phrases:
+        return cached[1]
     if isinstance(phrases, PhraseSet):
         return phrases
     if isinstance(phrases, tuple):
-        cached = _SETS.get(id(phrases))
-        if cached is not None and cached[0] is phrases:
-            return cached[1]
         built = PhraseSet.of(phrases)
         if len(_SETS) > 50_000:  # only ever reached by callers building throwaway tuples
             _SETS.clear()
@@ -273,33 +305,52 @@ def find_all(seq: Seq, phrases: Iterable[Phrase]) -> list[Hit]:
     if not common:
         return []
     keys = seq.keys
-    keyset = seq.keyset
-    best: dict[int, Hit] = {}
+    best: dict[int, tuple[int, str]] = {}  # start -> (length, text) of the longest phrase there (first listed)
     for start, key in enumerate(keys):
         if key not in common:
             continue
         for phrase in pset.index[key]:
             pk = phrase.keys
             n = len(pk)
-            if n > 1 and (keys[start : start + n] != pk or not keyset.issuperset(pk)):
+            if n > 1 and keys[start : start + n] != pk:
                 continue
             old = best.get(start)
-            if old is None or (old.end - old.start) < n:
-                best[start] = Hit(phrase.text, start, start + n)
+            if old is None or old[0] < n:
+                best[start] = (n, phrase.text)
     kept: list[Hit] = []
     reach = -1
-    for k in sorted(best):
-        hit = best[k]
-        if hit.end <= reach:  # inside a longer phrase already found ("fade" in "never fade")
+    for start, (n, text) in best.items():  # in order of start, as they were found
+        if start + n <= reach:  # inside a longer phrase already found ("fade" in "never fade")
             continue
-        kept.append(hit)
-        reach = max(reach, hit.end)
+        kept.append(Hit(text, start, start + n))
+        reach = start + n
     return kept
 
 
 def first_hit(seq: Seq, phrases: Iterable[Phrase]) -> Hit | None:
-    hits = find_all(seq, phrases)
-    return hits[0] if hits else None
+    """find_all's first hit: the longest phrase (the first listed on a tie) at the earliest start any matches.
+
+    Read without finding the rest: most callers only ask whether, and where first, a sentence says any of them.
+    """
+    pset = phrase_set(phrases)
+    common = seq.keyset & pset.first_keys
+    if not common:
+        return None
+    keys = seq.keys
+    for start, key in enumerate(keys):
+        if key not in common:
+            continue
+        best: tuple[int, str] | None = None
+        for phrase in pset.index[key]:
+            pk = phrase.keys
+            n = len(pk)
+            if n > 1 and keys[start : start + n] != pk:
+                continue
+            if best is None or best[0] < n:
+                best = (n, phrase.text)
+        if best is not None:
+            return Hit(best[1], start, start + best[0])
+    return None
 
 
 # --- negation, guards and cues
@@ -450,6 +501,9 @@ def conditional_before(seq: Seq, start: int) -> str | None:
     return words[0]
 
 
+_SUBJECT_KINDS: tuple[SubjectKind, SubjectKind, SubjectKind] = ("smp", "other", "generic")
+
+
 @dataclass(frozen=True)
 class SubjectTerms:
     """What an answer must be about (SMP), generic stand-ins for it, and treatments changing the subject."""
@@ -457,6 +511,18 @@ class SubjectTerms:
     terms: tuple[Phrase, ...]
     generic: tuple[Phrase, ...]
     others: tuple[Phrase, ...]
+
+    @cached_property
+    def scan_index(self) -> dict[str, tuple[tuple[tuple[str, ...], int, int, tuple[SubjectKind, str]], ...]]:
+        """The three phrase lists by first key, as (keys, length, role, what subject_of says of a sentence it
+        starts), the role being 0 for the terms, 1 for the other treatments and 2 for the generic words:
+        _subject_of reads a sentence for all in one pass, and every sentence shares the few answers."""
+        index: dict[str, list[tuple[tuple[str, ...], int, int, tuple[SubjectKind, str]]]] = {}
+        for role, phrases in enumerate((self.terms, self.others, self.generic)):
+            for p in phrases:
+                if p.keys:
+                    index.setdefault(p.keys[0], []).append((p.keys, len(p.keys), role, (_SUBJECT_KINDS[role], p.text)))
+        return {k: tuple(v) for k, v in index.items()}
 
 
 def subject_of(seq: Seq, subject: SubjectTerms) -> tuple[SubjectKind, str | None]:
@@ -469,15 +535,26 @@ def subject_of(seq: Seq, subject: SubjectTerms) -> tuple[SubjectKind, str | None
 
 
 def _subject_of(seq: Seq, subject: SubjectTerms) -> tuple[SubjectKind, str | None]:
-    strong = first_hit(seq, subject.terms)
-    if strong is not None:
-        return "smp", strong.phrase
-    other = first_hit(seq, subject.others)
-    if other is not None:
-        return "other", other.phrase
-    generic = first_hit(seq, subject.generic)
-    if generic is not None:
-        return "generic", generic.phrase
+    """The first hit of the terms, else of the other treatments, else of the generic words (first_hit's choice:
+    the longest at the earliest start, the first listed on a tie), read in one pass over the sentence."""
+    index = subject.scan_index
+    keys = seq.keys
+    found: list[tuple[int, int, tuple[SubjectKind, str]] | None] = [None, None, None]  # per role: start, length
+    for start, key in enumerate(keys):
+        entries = index.get(key)
+        if entries is None:
+            continue
+        for phrase_keys, n, role, said in entries:
+            if n > 1 and keys[start : start + n] != phrase_keys:
+                continue
+            held = found[role]
+            if held is None or (held[0] == start and held[1] < n):
+                found[role] = (start, n, said)
+        if found[0] is not None:  # the terms win wherever the others are; their first start is read in full
+            return found[0][2]
+    for held in found[1:]:
+        if held is not None:
+            return held[2]
     return "none", None
 
 
@@ -554,7 +631,7 @@ _DEPENDS_LEADS2 = frozenset(
 _NO_LEADS2 = frozenset({("not", "really"), ("not", "at"), ("never", ".")})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reply:
     polarity: Polarity
     cue: str  # the words that gave it away, for the reader of a finding
@@ -571,9 +648,7 @@ def _lead_words(seq: Seq) -> tuple[str, ...]:
 
 def lead_reply(seq: Seq) -> Reply | None:
     """An explicit reply in the first words: "Yes,", "No.", "It depends", "Not always"."""
-    if "lead" not in seq.memo:
-        seq.memo["lead"] = _lead_reply(seq)
-    return seq.memo["lead"]  # type: ignore[no-any-return]
+    return seq.lead
 
 
 def _lead_reply(seq: Seq) -> Reply | None:
@@ -675,16 +750,110 @@ _FACT_RES: dict[str, re.Pattern[str]] = {
 }
 
 
-# A page's questions ask its sentences for the same few kinds of fact; a bigger cache would only hold the
-# sentences of pages long done (it is per worker process, for the whole run).
-@lru_cache(maxsize=4096)
-def find_fact(text: str, kind: str) -> str | None:
+# find_fact's searches are slow, and most sentences cannot match: each kind is first tested for words its patterns
+# need, lower-cased (false only when the pattern cannot match). Under IGNORECASE re also matches "ſ", "K", "İ" and
+# "ı" to ASCII letters, which lower() does not map to them: a text holding one of those is always searched.
+_FOLDS_TO_ASCII = ("ſ", "K", "İ", "ı")
+_COUNT_UNITS = ("session", "sitting", "appointment", "visit", "treatment")
+_DURATION_UNITS = ("year", "yr", "month", "decade")
+_FOREVER = ("forever", "lifetime", "for life", "life-long", "lifelong")
+_HOURS_UNITS = ("hour", "hr", "min")
+# What a range (_RANGE) ends with before its unit: a number, "+", or a whole word (it follows \b) for a number
+# (_NUM), how many (_VAGUE: "a few", "a couple of"), "a single" for sessions, or "a"/"an" for a duration
+_BEFORE_UNIT = frozenset(
+    {*(w for w in NUMBER_WORDS if " " not in w), "few", "several", "many", "multiple", "of", "some", "a", "an"}
+)
+_LAST_WORD = re.compile(r"\w+$")
+
+
+def _ends_range(text: str) -> bool:
+    """Whether the text (lower-cased, its trailing spaces dropped) may end with a range: broad on numbers."""
+    if not text:
+        return False
+    end = text[-1]
+    if end.isdigit() or end == "+":
+        return True
+    if not end.isalpha():
+        return False
+    if text.isalpha():  # one word: the whole of it is its last word
+        return text in _BEFORE_UNIT
+    last = _LAST_WORD.search(text[-9:])  # the words are at most 8 letters: a longer last word is none of them
+    return last is not None and last.group() in _BEFORE_UNIT
+
+
+def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
+    return any(map(text.__contains__, parts))
+
+
+def _may_state(text: str, kind: str) -> bool:
+    """False only when the text cannot hold a fact of the kind: it lacks words the kind's patterns need."""
+    if not text.isascii() and _holds_any(text, _FOLDS_TO_ASCII):
+        return True
+    low = text.lower()
+    if kind == "money":
+        return _may_state_money(text, low)
+    if kind == "count":
+        return _may_state_count(low)
+    if kind == "duration":
+        return _may_state_duration(low)
+    return _holds_any(low, _HOURS_UNITS)
+
+
+def _may_state_money(text: str, low: str) -> bool:
+    """A currency sign; a currency word and a number; or a price word (_PRICE_WORDS) and "depends"/"varies"
+    (_PRICE_DEPENDS). Spelt out: most sentences are read for it, and these tests are the cheapest there are."""
+    if "£" in text or "$" in text or "€" in text:
+        return True
+    if ("pound" in low or "gbp" in low or "usd" in low or "dollar" in low or "eur" in low) and _DIGIT.search(text):
+        return True
+    return ("pric" in low or "cost" in low or "fee" in low or "quote" in low) and (
+        "depend" in low or "var" in low or "tailored" in low or "individual quote" in low
+    )
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _may_state_count(low: str) -> bool:
+    """A number (or how many, in words) among the three words before "sessions": _COUNT_RE allows two words
+    between them ("two to three SMP sessions")."""
+    for unit in _COUNT_UNITS:
+        at = low.find(unit)
+        while at >= 0:
+            # the words before it, split where _COUNT_RE's [\s-]+ may (str.split's spaces are \s)
+            words = low[max(0, at - 80) : at].replace("-", " ").rsplit(None, 3)
+            if len(words) < 4 and at > 80:  # the window may have cut one of the three words: read them all
+                words = low[:at].replace("-", " ").rsplit(None, 3)
+            for word in words[-3:]:
+                if _ends_range(word):
+                    return True
+            at = low.find(unit, at + 1)
+    return False
+
+
+def _may_state_duration(low: str) -> bool:
+    """"Forever" and the like, or a unit of time right after (spaces aside) a number, "a" or "an"."""
+    if "forever" in low or ("life" in low and _holds_any(low, _FOREVER)):  # (the others hold "life")
+        return True
+    for unit in _DURATION_UNITS:
+        at = low.find(unit)
+        while at >= 0:
+            if _ends_range(low[:at].rstrip()):  # str.isspace() is what \s matches
+                return True
+            at = low.find(unit, at + 1)
+    return False
+
+
+def read_fact(text: str, kind: str) -> str | None:
     """The stated fact of a kind (a price, years, a number of sessions), as written; None if absent.
 
     A price that "depends on the area treated" counts as a money answer: the honest reply many clinics give.
+    Uncached: for callers that keep the answer themselves (the question engine, on each sentence).
     """
     pattern = _FACT_RES.get(kind)
     if pattern is None:
+        return None
+    if not _may_state(text, kind):
         return None
     m = pattern.search(text)
     if m is not None:
@@ -694,6 +863,11 @@ def find_fact(text: str, kind: str) -> str | None:
         if dep is not None:
             return dep.group(0)
     return None
+
+
+# A page's questions ask its sentences for the same few kinds of fact; a bigger cache would only hold the
+# sentences of pages long done (it is per worker process, for the whole run).
+find_fact = lru_cache(maxsize=4096)(read_fact)
 
 
 _NUM_TOKEN = re.compile(

@@ -129,6 +129,12 @@ class Expected:
     claim_type: str | None = None
     range: tuple[float, float] | None = None  # for duration (years) and count (sessions) answers
 
+    @cached_property
+    def must_not_say_longest_first(self) -> tuple[Forbidden, ...]:
+        """The must-not-say phrases that have keys, longest first, so "never fade" is taken before "fade";
+        sorted once, as every answer judged reads them."""
+        return tuple(f for f in sorted(self.must_not_say, key=lambda f: -len(f.phrase.keys)) if f.phrase.keys)
+
 
 @dataclass(frozen=True)
 class Examples:
@@ -154,7 +160,7 @@ class Question:
     forms: tuple[tuple[str, frozenset[str]], ...] = ()
     pack: str = ""
 
-    @property
+    @cached_property
     def fact_question(self) -> bool:
         return self.expected.polarity == "fact"
 
@@ -164,6 +170,25 @@ class Question:
         exp = self.expected
         phrases = (*self.all_asks, *self.answer_terms, *exp.polar, *exp.must_say, *exp.qualified_by)
         return frozenset(_sig(p) for p in phrases if p.keys)
+
+    @cached_property
+    def view_index(self) -> dict[str, tuple[tuple[tuple[str, ...], int, int, str], ...]]:
+        """Each concept's phrases and the answer terms by first key, as (keys, length, role, text): the role is
+        the concept's position, or -1 for an answer term. One pass over a sentence then finds what many
+        find_all calls would (see checks.questions._read_view); within a role the phrases keep their order.
+        """
+        index: dict[str, list[tuple[tuple[str, ...], int, int, str]]] = {}
+        roles = [*((j, c.phrases) for j, c in enumerate(self.asks)), (-1, self.answer_terms)]
+        for role, phrases in roles:
+            for p in phrases:
+                if p.keys:
+                    index.setdefault(p.keys[0], []).append((p.keys, len(p.keys), role, p.text))
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def view_first_keys(self) -> frozenset[str]:
+        """The first keys of view_index: a sentence holding none of them holds no concept and no answer term."""
+        return frozenset(self.view_index)
 
     @cached_property
     def no_concepts(self) -> tuple[None, ...]:
@@ -203,6 +228,42 @@ class Question:
         keys = {_sig(p) for p in exp.polar if p.keys}
         keys.update(_sig(f.phrase) for f in exp.must_not_say if f.phrase.keys)
         return frozenset(keys)
+
+    @cached_property
+    def presence_index(self) -> dict[str, tuple[tuple[int, frozenset[str] | None], ...]]:
+        """The concept phrases and answer terms by signature key, as (the concept's bit, or 0 for an answer term;
+        the phrase's keys, or None for a one-key phrase): whether a text holds each whole is read in one pass."""
+        index: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
+        roles = [*((1 << j, c.phrases) for j, c in enumerate(self.asks)), (0, self.answer_terms)]
+        for bit, phrases in roles:
+            for p in phrases:
+                if p.keys:
+                    index.setdefault(_sig(p), []).append((bit, frozenset(p.keys) if len(set(p.keys)) > 1 else None))
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def presence_sigs(self) -> frozenset[str]:
+        return frozenset(self.presence_index)
+
+    @cached_property
+    def presence_key(self) -> str:
+        return f"p:{self.pack}:{self.id}"
+
+    @cached_property
+    def forbidden_keys(self) -> frozenset[str]:
+        """Signature keys of the must-not-say phrases: a sentence holding none says none of them."""
+        return frozenset(_sig(f.phrase) for f in self.expected.must_not_say if f.phrase.keys)
+
+    @cached_property
+    def polar_keys(self) -> frozenset[str]:
+        """Signature keys of the polar words: a sentence holding none cannot state the reply in them."""
+        return frozenset(_sig(p) for p in self.expected.polar if p.keys)
+
+    @cached_property
+    def says_keys(self) -> frozenset[str]:
+        """Signature keys of the must-say and qualifying phrases: a sentence holding none says none of them."""
+        exp = self.expected
+        return frozenset(_sig(p) for p in (*exp.must_say, *exp.qualified_by) if p.keys)
 
     @cached_property
     def answer_first_counts(self) -> dict[str, int]:

@@ -11,26 +11,26 @@ from urllib.parse import urlsplit
 from auditor.config import Config, QuestionsConfig
 from auditor.models import AnalysedPage, Evidence, FaqPair, Finding, Page, Severity, Site
 from checks.answers import (
+    FACT_KINDS,
     Hit,
     Phrase,
     Seq,
     SubjectKind,
     SubjectTerms,
-    find_all,
-    find_fact,
+    find,
     first_hit,
-    is_direct,
     join_seqs,
-    lead_reply,
+    meta_cue,
     not_asserted,
     parse_range,
+    read_fact,
     reply_polarity,
     seq_from_sentence,
     subject_of,
     text_seqs,
     word_count,
 )
-from checks.question_pack import Question, QuestionPack, load_packs
+from checks.question_pack import Expected, Forbidden, Question, QuestionPack, load_packs
 from checks.registry import CheckContext, PageCheck, RuleDocs, RuleInfo, SiteCheck, gathered
 
 FindableAs = Literal["heading", "faq", "faq_schema", "body"]
@@ -288,7 +288,7 @@ RULES: tuple[RuleInfo, ...] = (
 # --- units: the places on a page that may answer a question -------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a page makes a hundred of these, and they are read a lot
 class Unit:
     """A candidate answer: what asks (a heading, an FAQ question or nothing) and the sentences answering."""
 
@@ -418,30 +418,35 @@ class Gathered:
 
 
 def _seqs_by_block(ap: AnalysedPage) -> dict[int, list[Seq]]:
+    """The sentences of the blocks page_units reads: headings and FAQ questions (what the page is about), and
+    whatever is in the main content; navigation and footers answer nothing."""
+    read = {b.index for b in ap.page.blocks if b.in_main or b.kind in _ASKING_KINDS}
     out: dict[int, list[Seq]] = {}
     for sentence in ap.sentences:
-        out.setdefault(sentence.block_index, []).append(seq_from_sentence(sentence))
+        if sentence.block_index in read:
+            out.setdefault(sentence.block_index, []).append(seq_from_sentence(sentence))
     return out
 
 
 def _subject_of_unit(
     asked: Seq | None,
     sentences: Sequence[Seq],
-    path_kinds: Iterable[SubjectKind],
+    heading_path: Iterable[str],
+    heading_kind: Mapping[str, SubjectKind],
     page_smp: bool,
     subject: SubjectTerms,
 ) -> SubjectKind:
     """A first sentence that changes the subject wins over the page: "hair transplants regrow hair"."""
-    near = [s for s in ([asked] if asked else []) + list(sentences[:1])]
-    kinds = [subject_of(s, subject)[0] for s in near]
-    if "smp" in kinds:
+    near = subject_of(asked, subject)[0] if asked is not None else None
+    first = subject_of(sentences[0], subject)[0] if sentences else None
+    if near == "smp" or first == "smp":
         return "smp"
-    if "other" in kinds:
+    if near == "other" or first == "other":
         return "other"
-    later = [subject_of(s, subject)[0] for s in sentences[1:2]]
-    if "smp" in later or page_smp or "smp" in path_kinds:
+    later = subject_of(sentences[1], subject)[0] if len(sentences) > 1 else None
+    if later == "smp" or page_smp or any(heading_kind.get(t) == "smp" for t in heading_path):
         return "smp"
-    if "generic" in kinds or "generic" in later:
+    if "generic" in (near, first, later):
         return "generic"
     return "none"
 
@@ -494,9 +499,6 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
     units: list[Unit] = []
     covered: set[int] = set()  # first paragraphs of sections already scored as part of their section
 
-    def path_kinds(path: tuple[str, ...]) -> list[SubjectKind]:
-        return [heading_kind.get(t, "none") for t in path]
-
     for i, block in enumerate(blocks):
         seqs = by_block.get(block.index)
         if not seqs or not block.in_main:  # navigation, footers and banners answer nothing
@@ -548,41 +550,45 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
                     block_indexes=tuple(b.index for b in answer_blocks),
                     heading_path=(*block.heading_path, block.text),
                     locator=first.locator,
-                    subject=_subject_of_unit(asked, sentences, path_kinds(block.heading_path), page_smp, subject),
+                    subject=_subject_of_unit(asked, sentences, block.heading_path, heading_kind, page_smp, subject),
                     keyset=keyset,
                     context=first.text,
                 )
             )
         elif block.kind in _ANSWER_KINDS:
             asked_seq: Seq | None = None
-            body = list(seqs)
+            body = tuple(seqs)
             if len(body) > 1 and body[0].question:
                 asked_seq, body = body[0], body[1:]
+            block_indexes = (block.index,)  # one for all the passages of the paragraph
             # A passage may answer from any sentence of a paragraph on ("…SMP is not a tattoo. … When
             # performed correctly, SMP does not damage hair follicles."): each sentence opens a candidate.
             for i in range(len(body)):
                 rest = body[i : i + _MAX_ANSWER_SENTENCES]
-                if i and (rest[0].question or (core_keys is not None and not rest[0].keyset & core_keys)):
+                if i and (rest[0].question or (core_keys is not None and core_keys.isdisjoint(rest[0].keyset))):
                     continue  # a passage opening mid-paragraph must open on the question's words
                 if i == 0 and block.index in covered and asked_seq is None:
                     continue
                 asks_here = asked_seq if i == 0 else None
                 offset = rest[0].start if i and block.text[rest[0].start : rest[0].end] == rest[0].text else 0
+                keysets = [s.keyset for s in rest]
+                if asks_here is not None:
+                    keysets.append(asks_here.keyset)
                 units.append(
                     Unit(
                         url=page.url,
                         findable_as="body",
                         asked=asks_here,
                         asked_text=asks_here.text if asks_here else None,
-                        sentences=tuple(rest),
+                        sentences=rest,
                         snippet_count=len(rest),
                         snippet_text=block.text[offset:],
                         block_index=block.index,
-                        block_indexes=(block.index,),
+                        block_indexes=block_indexes,
                         heading_path=block.heading_path,
                         locator=block.locator,
-                        subject=_subject_of_unit(asks_here, rest, path_kinds(block.heading_path), page_smp, subject),
-                        keyset=frozenset().union(*(s.keyset for s in rest), *((asks_here.keyset,) if asks_here else ())),
+                        subject=_subject_of_unit(asks_here, rest, block.heading_path, heading_kind, page_smp, subject),
+                        keyset=frozenset().union(*keysets),
                         context=block.text,
                         mid_paragraph=i > 0,
                     )
@@ -609,7 +615,7 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
                 block_indexes=(),
                 heading_path=(),
                 locator=pair.locator or None,
-                subject=_subject_of_unit(asked, sentences, (), page_smp, subject),
+                subject=_subject_of_unit(asked, sentences, (), heading_kind, page_smp, subject),
                 keyset=keyset,
                 visible=visible_on_page(pair.answer, visible),
                 context=answer_text,
@@ -623,6 +629,7 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
 
 
 _UNSET: Any = object()
+_NO_TERMS: frozenset[str] = frozenset()
 
 
 class _View:
@@ -630,186 +637,483 @@ class _View:
 
     `concepts` and `terms` are read for every sentence of a scored unit, so they are worked out at once; whether
     it replies directly, the fact it states and what it says as expected are read only up to the first reply or
-    within the snippet, so each is worked out the first time it is asked for.
+    within the snippet, so each is worked out the first time it is asked for, from the sentence passed in (the
+    one whose memo holds the view). The view does not hold its sentence: a sentence and its views would make a
+    cycle, which only the garbage collector frees, and a page leaves hundreds of them behind.
     """
 
-    __slots__ = ("_direct", "_fact", "_says", "concepts", "q", "seq", "terms")
+    __slots__ = ("_direct", "_fact", "_may", "_says", "concepts", "first_term", "q", "terms")
 
-    def __init__(self, seq: Seq, q: Question, concepts: tuple[Hit | None, ...], terms: frozenset[str]) -> None:
-        self.seq, self.q = seq, q
-        self.concepts = concepts  # the first hit of each concept the question asks about
+    def __init__(
+        self, q: Question, concepts: tuple[Hit | None, ...], terms: frozenset[str], first_term: str | None
+    ) -> None:
+        self.q = q
+        self.concepts = concepts  # the first hit of each concept the question asks about (q.no_concepts: none)
         self.terms = terms  # the answer terms it uses
+        self.first_term = first_term  # the phrase of its first answer term
         self._direct: str | None = _UNSET
         self._fact: str | None = _UNSET
         self._says: Hit | None = _UNSET
+        self._may: bool | None = None
 
-    @property
-    def direct(self) -> str | None:
-        """Why it is a direct reply, if it is."""
+    def direct(self, seq: Seq) -> str | None:
+        """Why the sentence is a direct reply, if it is."""
         if self._direct is _UNSET:
-            q = self.q
-            if self.seq.keyset & q.view_keys:
-                self._direct = is_direct(self.seq, q.all_asks, q.expected.polar, q.answer_terms, q.requires,
-                                         q.fact_question)
-            else:  # none of the question's words: only a bare "Yes,"/"No," or a stated figure can make it a reply
-                self._direct = is_direct(self.seq, (), (), (), q.requires, q.fact_question)
+            self._direct = None if self._may is False else self._read_direct(seq)
         return self._direct
 
-    @property
-    def fact(self) -> str | None:
-        """The fact of the kind the question requires, as written."""
+    def _read_direct(self, seq: Seq) -> str | None:
+        """checks.answers.is_direct's tests in its order, reusing what the view already holds: the concept hits
+        give the first hit of the question's words, and `terms` is its set of answer terms. Only the polar words
+        are looked for again. (A view without the question's words holds no hits, as is_direct finds none.)"""
+        q = self.q
+        if seq.question or meta_cue(seq) is not None:
+            return None
+        lead = seq.lead
+        if lead is not None:
+            return f"replies '{lead.cue}'"
+        if q.fact_question and q.requires:
+            fact = self.fact(seq)
+            return f"states '{fact}'" if fact else None
+        hit = first_hit(seq, q.expected.polar) or _first_of(self.concepts)
+        if hit is not None:
+            return f"states it ('{hit.phrase}')"
+        if len(self.terms) >= 2:
+            return "describes it (" + ", ".join(sorted(self.terms)) + ")"
+        return None
+
+    def may_reply(self, seq: Seq) -> bool:
+        """Whether the sentence may be a direct reply: what _read_direct needs, short of reading it (False only
+        when it cannot be one). Passages overlap: it is worked out once."""
+        if self._may is None:
+            self._may = self._direct is not None if self._direct is not _UNSET else self._read_may(seq)
+        return self._may
+
+    def _read_may(self, seq: Seq) -> bool:
+        """A fact question's answer replies with a lead word or the fact; others also with a polar word, a
+        concept or two answer terms."""
+        if seq.question:
+            return False
+        if seq.lead is not None:
+            return True
+        q = self.q
+        if q.fact_question and q.requires:
+            return self.fact(seq) is not None
+        return bool(seq.keyset & q.polar_keys or self.concepts is not q.no_concepts or len(self.terms) >= 2)
+
+    def fact(self, seq: Seq) -> str | None:
+        """The fact of the kind the question requires that the sentence states, as written."""
         if self._fact is _UNSET:
-            self._fact = find_fact(self.seq.text, self.q.requires) if self.q.requires else None
+            self._fact = _fact_of(seq, self.q.requires) if self.q.requires else None
         return self._fact
 
-    @property
-    def says(self) -> Hit | None:
-        """A must-say (or else a qualifying) phrase."""
+    def says(self, seq: Seq) -> Hit | None:
+        """A must-say (or else a qualifying) phrase of the sentence."""
         if self._says is _UNSET:
             exp = self.q.expected
-            if self.seq.keyset & self.q.view_keys:
-                self._says = first_hit(self.seq, exp.must_say) or first_hit(self.seq, exp.qualified_by)
+            if not self.q.says_keys.isdisjoint(seq.keyset):
+                self._says = first_hit(seq, exp.must_say)
+                if self._says is None and exp.qualified_by is not exp.must_say:  # the pack's default: the same
+                    self._says = first_hit(seq, exp.qualified_by)
             else:
                 self._says = None
         return self._says
+
+
+class _BareView(_View):
+    """The view of any sentence holding none of the question's words: no hits, no terms, nothing said as
+    expected. One serves every such sentence of the question, so it keeps nothing: whether the sentence opens on
+    a reply word or states a fact is read from the sentence each time (which keeps those on itself)."""
+
+    __slots__ = ()
+
+    def __init__(self, q: Question) -> None:
+        super().__init__(q, q.no_concepts, _NO_TERMS, None)
+
+    def direct(self, seq: Seq) -> str | None:
+        return self._read_direct(seq) if self._read_may(seq) else None
+
+    def may_reply(self, seq: Seq) -> bool:
+        return self._read_may(seq)
+
+    def fact(self, seq: Seq) -> str | None:
+        return _fact_of(seq, self.q.requires) if self.q.requires else None
+
+    def says(self, seq: Seq) -> Hit | None:
+        return None
+
+
+_BARE: dict[int, _BareView] = {}
+
+
+def _bare_view(q: Question) -> _BareView:
+    view = _BARE.get(id(q))
+    if view is None or view.q is not q:
+        if len(_BARE) > 1000:  # only reached by callers loading packs over and over (tests)
+            _BARE.clear()
+        view = _BARE[id(q)] = _BareView(q)  # it holds the question: its id is not reused while it is kept
+    return view
+
+
+def _first_of(hits: Iterable[Hit | None]) -> Hit | None:
+    """The hit first_hit finds over the union of the concepts' phrases, from each concept's own first hit.
+
+    find_all keeps, at the earliest start, the longest phrase (the first listed on a tie). The union's earliest
+    start is the earliest of the concepts' first hits, and each concept's hit there is its longest phrase; equal
+    spans are the same keys, so the earlier concept's hit is the one the union lists first.
+    """
+    first: Hit | None = None
+    for hit in hits:
+        if hit is not None and (
+            first is None or hit.start < first.start or (hit.start == first.start and hit.end > first.end)
+        ):
+            first = hit
+    return first
 
 
 def _view(seq: Seq, q: Question) -> _View:
     key = q.memo_key
     view = seq.memo.get(key)
     if view is None:
-        if not seq.keyset & q.view_keys:
-            view = _View(seq, q, q.no_concepts, frozenset())
-        else:
-            view = _View(
-                seq,
-                q,
-                tuple(first_hit(seq, c.phrases) for c in q.asks),
-                frozenset(h.phrase for h in find_all(seq, q.answer_terms)),
-            )
-        seq.memo[key] = view
+        view = seq.memo[key] = _bare_view(q) if seq.keyset.isdisjoint(q.view_keys) else _View(q, *_read_view(seq, q))
     return view
 
 
-def _concept_hits(seq: Seq, q: Question) -> list[Hit | None]:
-    return list(_view(seq, q).concepts)
+def _read_view(seq: Seq, q: Question) -> tuple[tuple[Hit | None, ...], frozenset[str], str | None]:
+    """The first hit of each concept, the answer terms used and the first of them, in one pass over the sentence.
+
+    The same as `first_hit(seq, c.phrases)` per concept and the phrases of `find_all(seq, q.answer_terms)`:
+    at each start the longest phrase wins (the first listed on a tie), a concept keeps its earliest start, and
+    an answer term inside a longer one found before it is not counted. Views are built for every sentence a
+    scored unit holds, for every question: one pass instead of a find_all per concept and one for the terms.
+    """
+    if q.view_first_keys.isdisjoint(seq.keyset):
+        return q.no_concepts, _NO_TERMS, None
+    index = q.view_index
+    keys = seq.keys
+    found = False
+    concepts: list[Hit | None] = list(q.no_concepts)
+    term_at: dict[int, tuple[int, str]] = {}  # start -> (length, text) of the longest answer term there
+    for start, key in enumerate(keys):
+        entries = index.get(key)
+        if entries is None:
+            continue
+        for phrase_keys, n, role, text in entries:
+            if n > 1 and keys[start : start + n] != phrase_keys:
+                continue
+            if role < 0:
+                held = term_at.get(start)
+                if held is None or held[0] < n:
+                    term_at[start] = (n, text)
+                continue
+            hit = concepts[role]
+            if hit is None or (hit.start == start and hit.end - start < n):
+                concepts[role] = Hit(text, start, start + n)
+                found = True
+    terms: set[str] = set()
+    reach = -1
+    for start, (n, text) in term_at.items():  # in order of start: they were found in that order
+        if start + n <= reach:
+            continue
+        terms.add(text)
+        reach = start + n
+    first_term = next(iter(term_at.values()))[1] if term_at else None  # first_hit(seq, q.answer_terms)'s phrase
+    # most sentences hold a concept word but no hit, or no answer term: share the empty values (fewer objects
+    # for the garbage collector to walk, as every view lives as long as the page); the views test `concepts`
+    # for being q.no_concepts to know whether any concept was hit
+    return (tuple(concepts) if found else q.no_concepts, frozenset(terms) if terms else _NO_TERMS, first_term)
 
 
-def score_unit(q: Question, unit: Unit, subject: SubjectTerms) -> Scored | None:
-    """Score in [0, 1] as a weighted sum of named signals, each explained in `matched` and `notes`."""
+_SUBJECT_SHARE = {"smp": 1.0, "generic": 1.0, "none": 0.5, "other": 0.0}
+_PARAPHRASED = "(for"  # marks a heading that asks in the answer's words: "asks about 'feel' (for 'hurt')"
+
+
+class Partial:
+    """A unit's score as far as the question's words decide it, before the costly part.
+
+    Whether an answer asks the question, names its topic and uses its answer words is read from the concept
+    hits and answer terms of each sentence (shared by every unit holding the sentence). Whether, and where, it
+    replies directly and whether it agrees with the expected answer take most of the time: `bound` is the score
+    with those two signals at the most the sentences allow (or at their maximum, when that already keeps it
+    under the caller's `floor`) and every gate applied as score_unit applies them, so a unit whose bound cannot
+    beat the page's best is left there (prepare_page). Rounded as the score is, it is never below it. Many units
+    stop here, so the explanations (`matched`) are only written out by finish_score.
+    """
+
+    __slots__ = ("asks", "bound", "content", "fact", "head_matched", "notes", "opening", "restated", "terms",
+                 "topic", "views")
+
+    def __init__(
+        self, q: Question, unit: Unit, subject: SubjectTerms, factless: bool = False, floor: float = 0.0
+    ) -> None:
+        self.head_matched: list[str] = []  # what the heading matched, as score_unit explains it
+        self.notes: list[str] = []
+        asks_head = 0.0 if unit.asked is None else self._asks_head(q, unit.asked, subject)
+        memo_key = q.memo_key
+        views = self.views = [s.memo.get(memo_key) or _view(s, q) for s in unit.sentences]
+        self.asks = self._restate(q, unit, subject, asks_head)
+        opening = self.opening
+        if len(q.asks) == 1:
+            topic = 0.0
+            for i, view in enumerate(views):
+                if view.concepts[0] is not None:
+                    topic = 1.0 if i < opening else 0.8 if i < 3 else 0.5
+                    break
+        else:
+            topic_parts: list[float] = []
+            for j in range(len(q.asks)):
+                found = 0.0
+                for i, view in enumerate(views):
+                    if view.concepts[j] is not None:
+                        found = 1.0 if i < opening else 0.8 if i < 3 else 0.5
+                        break
+                topic_parts.append(found)
+            topic = sum(topic_parts) / len(topic_parts)
+        self.topic = topic
+        self.terms = terms = set().union(*[view.terms for view in views])
+        self.content = min(1.0, len(terms) / CONTENT_SATURATION)
+        self.fact = _first_fact(unit.sentences, q.requires) if q.requires and not factless else None
+
+        gated = not topic and self._gated(q, unit)
+        halved = bool(q.requires) and self.fact is None
+        if floor > 0:  # with the reply and the agreement at their most first: often enough to leave the unit
+            self.bound = self._bound(unit, 1.0, 1.0, gated, halved)
+            if self.bound < floor:
+                return
+        reply = self._reply_bound(q, unit)
+        self.bound = self._bound(unit, reply, self._expected_bound(q, unit, reply > 0), gated, halved)
+
+    def _bound(self, unit: Unit, reply: float, expected: float, gated: bool, halved: bool) -> float:
+        """The score with the reply and agreement signals at most `reply` and `expected`, gated as score_unit
+        gates it (`gated`: it never names its topic; `halved`: it states no fact the question requires)."""
+        # the very sum finish_score makes, term by term in its order, so rounding cannot put it under the score
+        asks, topic, content = self.asks, self.topic, self.content
+        bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
+        if gated:
+            bound *= 0.5
+        if halved:
+            bound *= 0.5
+        return round(_unit_gates(unit, bound), 3)
+
+    def _asks_head(self, q: Question, asked: Seq, subject: SubjectTerms) -> float:
+        """How strongly the heading (or the question before a paragraph) asks the question."""
+        matched, notes = self.head_matched, self.notes
+        kind, other = subject_of(asked, subject)
+        if kind == "other":
+            notes.append(f"the question asked there is about another treatment ('{other}')")
+            return 0.0
+        asks_head = 0.0
+        form = next((f for f, keys in q.forms if keys <= asked.keyset), None)
+        if form is not None:
+            asks_head = 1.0
+            matched.append(f"asks it like '{form}'")
+        else:
+            parts: list[float] = []
+            view = _view(asked, q)
+            for concept, hit in zip(q.asks, view.concepts, strict=True):
+                if hit is not None:
+                    parts.append(1.0)
+                    matched.append(f"asks about '{hit.phrase}'")
+                    continue
+                para = view.first_term
+                if para is not None:
+                    parts.append(PARAPHRASE_CREDIT)
+                    matched.append(f"asks about '{para}' (for '{concept.name}')")
+                else:
+                    parts.append(0.0)
+            asks_head = sum(parts) / len(parts)
+        if asks_head and not _question_shaped(asked.text):
+            asks_head *= STATEMENT_HEADING_CREDIT
+            notes.append("the heading names the topic but does not ask the question")
+        avoid = first_hit(asked, q.avoid)
+        if avoid is not None and asks_head > 0:
+            asks_head *= 0.5
+            notes.append(f"the question asked there mentions '{avoid.phrase}', which points to another question")
+        return asks_head
+
+    def _restate(self, q: Question, unit: Unit, subject: SubjectTerms, asks_head: float) -> float:
+        """The asks signal: the heading's, or a first (or second) sentence restating the question, if better."""
+        sentences = unit.sentences
+        first = sentences[0]
+        first_view = self.views[0]
+        self.opening = 1  # sentences that count as the opening: a bare "Yes!" is read with the sentence after it
+        if len(sentences) > 1 and len(first.words) <= 3 and first.lead is not None:
+            first = join_seqs(sentences[:2])
+            first_view = _view(first, q)
+            self.opening = 2
+        self.restated: list[tuple[str, tuple[Hit | None, ...]]] = []
+        restate = 0.0
+        candidates = [(first, first_view, RESTATE_CREDIT, "first")]
+        if len(sentences) > self.opening:
+            candidates.append((sentences[self.opening], self.views[self.opening], RESTATE_LATER_CREDIT, "second"))
+        for sentence, view, credit, which in candidates:
+            hits = view.concepts
+            if hits is q.no_concepts or sentence.question:
+                continue
+            found = sum(1 for h in hits if h is not None)
+            share = found / len(hits) * _SUBJECT_SHARE[subject_of(sentence, subject)[0]]
+            if share and credit * share > max(asks_head, restate):
+                restate = credit * share
+                self.restated.append((which, hits))
+        return max(asks_head, restate)
+
+    def _reply_bound(self, q: Question, unit: Unit) -> float:
+        """The most the reply signal can be: as score_unit grades it, at the first sentence that may reply."""
+        for i, (view, seq) in enumerate(zip(self.views, unit.sentences, strict=True)):
+            if view.may_reply(seq):
+                if i == 0:
+                    return 1.0 if seq.lead is not None else 0.8
+                return 0.4 if i <= 2 else 0.2
+        return 0.0
+
+    def _expected_bound(self, q: Question, unit: Unit, may_reply: bool) -> float:
+        return _agreement_bound(q, unit, may_reply, self.fact is not None)
+
+    def matched(self) -> list[str]:
+        """What the unit matched so far, as score_unit explains it: the heading, a restating sentence, the terms."""
+        matched = list(self.head_matched)
+        for which, hits in self.restated:
+            matched.append(f"{which} sentence restates it: " + ", ".join(f"'{h.phrase}'" for h in hits if h))
+        if self.terms:
+            matched.append("answer terms: " + ", ".join(sorted(self.terms)[:6]))
+        return matched
+
+    def _gated(self, q: Question, unit: Unit) -> bool:
+        """Whether score_unit surely halves the score of this answer, as it never names its topic: only a heading
+        asking the question (directly, or in the answer's words) would spare it."""
+        if unit.asked is None:  # only a heading's explanations say "asks …"
+            return True
+        asked_directly, paraphrased = _asks_flags(self.matched(), unit)
+        return not asked_directly and not paraphrased and not _says_may_paraphrase(q, unit)
+
+
+def _agreement_bound(q: Question, unit: Unit, may_reply: bool, states_fact: bool) -> float:
+    """The most the agreement signal can be (see _agreement): a stated fact within the usual range, the expected
+    reply, or a must-say phrase in the snippet, each only where the words it needs are there."""
+    exp = q.expected
+    if (exp.range is not None and q.requires and states_fact) or (exp.polarity in ("yes", "no") and may_reply):
+        return 1.0
+    says = q.says_keys
+    if says and any(not says.isdisjoint(s.keyset) for s in unit.snippet or unit.sentences[:1]):
+        return 1.0 if exp.polarity in ("depends", "fact") else 0.5
+    return 0.0
+
+
+def _asks_flags(matched: Sequence[str], unit: Unit) -> tuple[bool, bool]:
+    """Whether the explanations say the heading asks the question directly, or in the answer's words."""
+    asked_directly = any(m.startswith(("asks it", "asks about '")) and _PARAPHRASED not in m for m in matched)
+    paraphrased = any(_PARAPHRASED in m for m in matched) and unit.asked is not None and unit.asked.question
+    return asked_directly, paraphrased
+
+
+def _first_fact(sentences: Iterable[Seq], kind: str) -> str | None:
+    """The first fact of the kind the sentences state, as written."""
+    key = _FACT_KEYS[kind]
+    for s in sentences:
+        memo = s.memo  # _fact_of's memo, read here first: most units ask sentences already read
+        fact = memo[key] if key in memo else _fact_of(s, kind)
+        if fact:
+            return fact
+    return None
+
+
+_FACT_KEYS = {kind: f"fact:{kind}" for kind in FACT_KINDS}
+
+
+def _fact_of(seq: Seq, kind: str) -> str | None:
+    """read_fact of the sentence, kept on it: every unit holding it asks, for every question requiring the kind."""
+    key = _FACT_KEYS[kind]
+    memo = seq.memo
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    fact = memo[key] = read_fact(seq.text, kind)
+    return fact
+
+
+def _says_may_paraphrase(q: Question, unit: Unit) -> bool:
+    """Whether the agreement's note could mark the heading as asking in other words: only a must-say or
+    qualifying phrase written with that mark could (the replies and facts it quotes cannot hold it)."""
+    exp = q.expected
+    return bool(unit.asked is not None and unit.asked.question) and any(
+        _PARAPHRASED in p.text for p in (*exp.must_say, *exp.qualified_by)
+    )
+
+
+def _states_fact(unit: Unit, kind: str) -> bool:
+    """Whether any sentence of the unit states a fact of the kind: score_unit halves the score when none does."""
+    return _first_fact(unit.sentences, kind) is not None
+
+
+def _unit_gates(unit: Unit, score: float) -> float:
+    """The discounts that depend only on the unit: what it is about, and whether a reader can see it."""
+    if unit.subject == "other":
+        score *= 0.3
+    elif unit.subject == "none":
+        score *= 0.6 if unit.findable_as == "body" else 0.85
+    if unit.findable_as == "faq_schema" and not unit.visible:
+        score *= 0.9
+    return score
+
+
+def partial_score(
+    q: Question, unit: Unit, subject: SubjectTerms, factless: bool = False, floor: float = 0.0
+) -> Partial | None:
+    """The first stage of score_unit (None where score_unit gives None): see Partial. `factless`: the caller
+    found that no sentence of the unit states a fact of the kind the question requires. `floor`: the caller
+    only finishes a unit whose bound reaches it, so the bound may stop at a looser value under it."""
     if not unit.sentences:
         return None
     if not (unit.keyset & q.core_keys) and not (unit.asked is not None and unit.asked.keyset & q.answer_keys):
         return None
-    matched: list[str] = []
-    notes: list[str] = []
-    asks_head = 0.0
-    if unit.asked is not None:
-        kind, other = subject_of(unit.asked, subject)
-        if kind == "other":
-            notes.append(f"the question asked there is about another treatment ('{other}')")
-        else:
-            form = next((f for f, keys in q.forms if keys <= unit.asked.keyset), None)
-            if form is not None:
-                asks_head = 1.0
-                matched.append(f"asks it like '{form}'")
-            else:
-                parts: list[float] = []
-                for concept, hit in zip(q.asks, _concept_hits(unit.asked, q), strict=True):
-                    if hit is not None:
-                        parts.append(1.0)
-                        matched.append(f"asks about '{hit.phrase}'")
-                        continue
-                    para = first_hit(unit.asked, q.answer_terms)
-                    if para is not None:
-                        parts.append(PARAPHRASE_CREDIT)
-                        matched.append(f"asks about '{para.phrase}' (for '{concept.name}')")
-                    else:
-                        parts.append(0.0)
-                asks_head = sum(parts) / len(parts)
-            if asks_head and not _question_shaped(unit.asked.text):
-                asks_head *= STATEMENT_HEADING_CREDIT
-                notes.append("the heading names the topic but does not ask the question")
-            avoid = first_hit(unit.asked, q.avoid)
-            if avoid is not None and asks_head > 0:
-                asks_head *= 0.5
-                notes.append(f"the question asked there mentions '{avoid.phrase}', which points to another question")
-    first = unit.sentences[0]
-    opening = 1  # sentences that count as the opening: a bare "Yes!" is read with the sentence after it
-    if len(unit.sentences) > 1 and len(first.words) <= 3 and lead_reply(first) is not None:
-        first = join_seqs(unit.sentences[:2])
-        opening = 2
-    restate = 0.0
-    candidates = [(first, RESTATE_CREDIT, "first")]
-    if len(unit.sentences) > opening:
-        candidates.append((unit.sentences[opening], RESTATE_LATER_CREDIT, "second"))
-    for sentence, credit, which in candidates:
-        if sentence.question:
-            continue
-        hits = _concept_hits(sentence, q)
-        share = sum(1.0 for h in hits if h is not None) / len(hits)
-        share *= {"smp": 1.0, "generic": 1.0, "none": 0.5, "other": 0.0}[subject_of(sentence, subject)[0]]
-        if share and credit * share > max(asks_head, restate):
-            restate = credit * share
-            matched.append(f"{which} sentence restates it: " + ", ".join(f"'{h.phrase}'" for h in hits if h))
-    asks = max(asks_head, restate)
+    return Partial(q, unit, subject, factless, floor)
 
-    views = [_view(s, q) for s in unit.sentences]
-    topic_parts: list[float] = []
-    for j in range(len(q.asks)):
-        found = 0.0
-        for i, view in enumerate(views):
-            if view.concepts[j] is not None:
-                found = 1.0 if i < opening else 0.8 if i < 3 else 0.5
-                break
-        topic_parts.append(found)
-    topic = sum(topic_parts) / len(topic_parts)
 
-    terms: set[str] = set()
-    for view in views:
-        terms.update(view.terms)
-    content = min(1.0, len(terms) / CONTENT_SATURATION)
-    if terms:
-        matched.append("answer terms: " + ", ".join(sorted(terms)[:6]))
+def score_unit(q: Question, unit: Unit, subject: SubjectTerms) -> Scored | None:
+    """Score in [0, 1] as a weighted sum of named signals, each explained in `matched` and `notes`."""
+    partial = partial_score(q, unit, subject)
+    return None if partial is None else finish_score(q, unit, partial)
 
+
+def finish_score(q: Question, unit: Unit, partial: Partial) -> Scored:
+    """The second stage of score_unit: the direct reply, the agreement with the expected answer, the gates."""
+    notes, views = partial.notes, partial.views
+    asks, topic, content = partial.asks, partial.topic, partial.content
     reply_at: int | None = None
     reply_why: str | None = None
-    for i, view in enumerate(views):
-        if view.direct is not None:
-            reply_at, reply_why = i, view.direct
+    for i, (view, seq) in enumerate(zip(views, unit.sentences, strict=True)):
+        direct = view.direct(seq)
+        if direct is not None:
+            reply_at, reply_why = i, direct
             break
     reply = 0.0
     if reply_at is not None:
-        lead = lead_reply(unit.sentences[reply_at]) is not None
+        lead = unit.sentences[reply_at].lead is not None
         reply = (1.0 if lead else 0.8) if reply_at == 0 else 0.4 if reply_at <= 2 else 0.2
     expected, why_expected = _agreement(q, unit, reply_at)
+    matched = partial.matched()
     if why_expected:
         matched.append(why_expected)
 
     score = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
     # An answer that never names what the question is about counts only under a question that asks it in
     # other words ("How will my scalp feel?" for "Does it hurt?"), not under a topic heading.
-    asked_directly = any(m.startswith(("asks it", "asks about '")) and "(for" not in m for m in matched)
-    paraphrased = any("(for" in m for m in matched) and unit.asked is not None and unit.asked.question
-    if not topic and not asked_directly and not paraphrased:
+    if not topic and not any(_asks_flags(matched, unit)):
         score *= 0.5
         notes.append("neither the heading nor the answer names what the question asks about")
     if q.requires:
-        fact = next((v.fact for v in views if v.fact), None)
+        fact = partial.fact
         if fact is None:
             score *= 0.5
             notes.append(f"states no {q.requires} ({'a price' if q.requires == 'money' else 'a number'})")
         else:
             matched.append(f"states '{fact}'")
     if unit.subject == "other":
-        score *= 0.3
         notes.append("it is about another treatment")
     elif unit.subject == "none":
-        score *= 0.6 if unit.findable_as == "body" else 0.85
         notes.append("it does not say what it is about")
     if unit.findable_as == "faq_schema" and not unit.visible:
-        score *= 0.9
         notes.append("only in FAQPage structured data, not visible on the page")
+    score = _unit_gates(unit, score)
     signals = (
         ("asks", round(asks, 3)),
         ("topic", round(topic, 3)),
@@ -826,7 +1130,7 @@ def _agreement(q: Question, unit: Unit, reply_at: int | None) -> tuple[float, st
     snippet = unit.snippet or unit.sentences[:1]
     if exp.range is not None and q.requires:
         for seq in snippet:
-            fact = _view(seq, q).fact
+            fact = _view(seq, q).fact(seq)
             stated = parse_range(fact) if fact else None
             if stated is None:
                 continue
@@ -838,10 +1142,196 @@ def _agreement(q: Question, unit: Unit, reply_at: int | None) -> tuple[float, st
         reply = reply_polarity(unit.sentences[reply_at], exp.polar)
         if reply is not None and reply.polarity == exp.polarity:
             return 1.0, f"replies '{reply.polarity}' as expected"
-    words = next((v.says for v in (_view(seq, q) for seq in snippet) if v.says is not None), None)
+    words = next((said for seq in snippet if (said := _view(seq, q).says(seq)) is not None), None)
     if words is not None:
         return (1.0 if exp.polarity in ("depends", "fact") else 0.5), f"says '{words.phrase}' as expected"
     return 0.0, None
+
+
+def _closer_bound(
+    q: Question,
+    unit: Unit,
+    subject: SubjectTerms,
+    signals: tuple[float, float, float],
+    close: float,
+    floor: float,
+    leads: dict[int, float],
+) -> tuple[float, bool]:
+    """A closer upper bound than upper_bound's (`close`, from `signals`, rounded as the score is), read in two
+    steps while the unit may still reach `floor`: the fact a question requires (without it score_unit halves the
+    score, and a fact question's answer can only reply with a lead word), then its words, sentence by sentence
+    and by whole phrase (_presence_bound). Also whether the unit is found to state no fact of the kind the
+    question requires."""
+    kind = q.requires
+    factless = kind is not None and not _states_fact(unit, kind)
+    reply = expected = halving = 1.0
+    if factless:
+        if q.fact_question:
+            reply, expected = _factless_reply(q, unit, leads)
+        halving = 0.5  # exact: it commutes with score_unit's other discounts
+        close = round(_bound(unit, signals, reply, expected) * halving, 3)
+    if close >= floor:
+        close = min(close, _presence_bound(q, unit, subject, factless))
+    return close, factless
+
+
+def _factless_reply(q: Question, unit: Unit, leads: dict[int, float]) -> tuple[float, float]:
+    """The most the reply and agreement signals can be when the answer to a fact question states no fact: a lead
+    word replies ("Yes, …"), and only a must-say phrase in the snippet agrees. `leads` keeps the first per unit
+    (by id), as it is the same for every question."""
+    reply = leads.get(id(unit))
+    if reply is None:
+        reply = leads[id(unit)] = _lead_reply_signal(unit)
+    says = q.says_keys
+    expected = 0.0
+    if says:
+        for seq in unit.snippet or unit.sentences[:1]:
+            if not says.isdisjoint(seq.keyset):
+                expected = 1.0
+                break
+    return reply, expected
+
+
+def _lead_reply_signal(unit: Unit) -> float:
+    """The reply signal of the first sentence replying with a lead word ("Yes, …"), as score_unit grades it."""
+    for i, seq in enumerate(unit.sentences):
+        if seq.lead is not None and not seq.question:
+            return 1.0 if i == 0 else 0.4 if i <= 2 else 0.2
+    return 0.0
+
+
+def _presence(seq: Seq, q: Question) -> tuple[int, int, bool]:
+    """Which of the question's concepts the sentence holds whole phrases of (a bit each), how many answer terms
+    it holds all the keys of, and whether it holds a polar word: what a view of it could at most find, read
+    with set tests only. Kept on the sentence, as passages overlap."""
+    key = q.presence_key
+    held: tuple[int, int, bool] | None = seq.memo.get(key)
+    if held is None:
+        held = seq.memo[key] = _presence_in(seq.keyset, q)
+    return held
+
+
+def _presence_in(keyset: frozenset[str], q: Question) -> tuple[int, int, bool]:
+    concepts = terms = 0
+    index = q.presence_index
+    for sig in keyset & q.presence_sigs:
+        for bit, keys in index[sig]:
+            if keys is None or keys <= keyset:
+                if bit:
+                    concepts |= bit
+                else:
+                    terms += 1
+    return concepts, terms, not q.polar_keys.isdisjoint(keyset)
+
+
+def _presence_bound(q: Question, unit: Unit, subject: SubjectTerms, factless: bool) -> float:
+    """The score with each signal at the most the words the sentences hold allow, read as score_unit reads them
+    (the opening, the sentence each concept first appears in, the first sentence that may reply) but from whole
+    phrases being there rather than found in order: nearly as close as the partial score, for a fraction of the
+    cost. `factless`: no sentence states a fact of the kind the question requires."""
+    sentences = unit.sentences
+    n = len(q.asks)
+    key = q.presence_key
+    facts = q.requires if q.fact_question else None  # such answers reply with a lead word or the fact only
+    asks = 0.0 if unit.asked is None else _presence_asks_head(q, unit.asked, subject)
+    first = sentences[0]
+    short = len(sentences) > 1 and len(first.words) <= 3 and first.lead is not None  # read with the next
+    second = 2 if short else 1
+    if short:  # the opening is the two sentences joined (join_seqs): its words, and a ".", and not its subject
+        joined = _presence_in(first.keyset | sentences[1].keyset | {"."}, q)[0]
+        if joined:
+            asks = max(asks, RESTATE_CREDIT * (joined.bit_count() / n))
+    topic_at: list[int] = [-1] * n
+    seen = terms = 0
+    reply = 0.0
+    for i, seq in enumerate(sentences):
+        concepts, count, polar = seq.memo.get(key) or _presence(seq, q)
+        terms += count
+        if concepts & ~seen:
+            for j in range(n):
+                if concepts >> j & 1 and topic_at[j] < 0:
+                    topic_at[j] = i
+            seen |= concepts
+        if (i == second or (i == 0 and not short)) and concepts and not seq.question:
+            credit = RESTATE_CREDIT if i == 0 else RESTATE_LATER_CREDIT
+            # grouped as Partial._restate groups it: floats round each step, and the bound must not fall below
+            asks = max(asks, credit * (concepts.bit_count() / n * _SUBJECT_SHARE[subject_of(seq, subject)[0]]))
+        if not reply and not seq.question:
+            lead = seq.lead is not None
+            if lead or (
+                (not factless and _fact_of(seq, facts) is not None) if facts else (polar or concepts != 0 or count >= 2)
+            ):
+                reply = (1.0 if lead else 0.8) if i == 0 else 0.4 if i <= 2 else 0.2
+    opening = 2 if short else 1
+    topic = sum(1.0 if at < opening else 0.8 if at < 3 else 0.5 for at in topic_at if at >= 0) / n
+    content = min(1.0, terms / CONTENT_SATURATION)
+    expected = _agreement_bound(q, unit, reply > 0, not factless)
+    return _presence_score(unit, asks, topic, content, reply, expected, bool(q.requires) and factless)
+
+
+def _presence_score(
+    unit: Unit, asks: float, topic: float, content: float, reply: float, expected: float, halved: bool
+) -> float:
+    """finish_score's sum and discounts in its order (so rounding cannot put the bound under the score)."""
+    bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
+    if not topic and unit.asked is None:
+        bound *= 0.5
+    if halved:
+        bound *= 0.5
+    return round(_unit_gates(unit, bound), 3)
+
+
+def _presence_asks_head(q: Question, asked: Seq, subject: SubjectTerms) -> float:
+    """The most Partial._asks_head can make of the heading: a concept whose phrase it holds counts whole, one it
+    does not counts as a paraphrase if it holds an answer term (the avoid discount is left out)."""
+    if subject_of(asked, subject)[0] == "other":
+        return 0.0
+    if _asks_form(q, asked.keyset):
+        return 1.0
+    concepts, count, _ = _presence(asked, q)
+    n = len(q.asks)
+    parts = [1.0 if concepts >> j & 1 else PARAPHRASE_CREDIT if count else 0.0 for j in range(n)]
+    asks_head = sum(parts) / n
+    if asks_head and not _question_shaped(asked.text):
+        asks_head *= STATEMENT_HEADING_CREDIT
+    return asks_head
+
+
+def _risky(q: Question, unit: Unit, bound: float, min_score: float) -> bool:
+    """The engine's first test of whether a unit may contradict the expected answer, kept as it was so that the
+    units it scores stay the same: it may reach min_score and holds a polar or must-not-say word, or opens on a
+    reply."""
+    if bound < min_score:
+        return False
+    return not q.risk_keys.isdisjoint(unit.keyset) or any(seq.lead is not None for seq in unit.sentences[:4])
+
+
+def _may_contradict(q: Question, unit: Unit, bound: float, min_score: float, subject: SubjectTerms) -> bool:
+    """Whether judge may find the unit wrong (False only when it cannot): its score may reach min_score (judge
+    reads no lower), and its snippet states a must-not-say phrase as a fact, or, where the pack names wrong
+    replies and the snippet does not qualify them, a sentence a reply is read from gives one."""
+    if round(bound, 3) < min_score:  # scores are rounded: a bound just under min_score may round up to it
+        return False
+    exp = q.expected
+    snippet = unit.snippet or unit.sentences[:1]
+    forbidden = q.forbidden_keys
+    if (
+        forbidden
+        and any(not forbidden.isdisjoint(seq.keyset) for seq in snippet)
+        and any(guard is None for _, _, guard in _forbidden_said(exp, snippet, subject))
+    ):
+        return True
+    if exp.wrong_polarities and not (exp.qualified_by and _has_any(snippet, exp.qualified_by) is not None):
+        for seq in unit.sentences[: _reply_window(unit)]:
+            reply = reply_polarity(seq, exp.polar)
+            if reply is not None and reply.polarity in exp.wrong_polarities:
+                return True
+    return False
+
+
+def _reply_window(unit: Unit) -> int:
+    """Under a heading the reply may come late; a passage of body text must open with it to count as one."""
+    return 1 if unit.findable_as == "body" else 4
 
 
 def _better(a: Scored, b: Scored | None) -> bool:
@@ -881,19 +1371,36 @@ def upper_bound(q: Question, unit: Unit, subject: SubjectTerms) -> float:
     maximum; the gates that depend only on the unit (its subject, visibility) are applied as in score_unit.
     tests/test_questions_bound.py holds score_unit to it on real pages.
     """
+    return _bound(unit, _bound_signals(q, unit, subject))
+
+
+def _bound_signals(q: Question, unit: Unit, subject: SubjectTerms) -> tuple[float, float, float]:
+    """upper_bound's asks, topic and content: what the words the unit holds allow them to be."""
     concept = q.concept_keys
+    keyset = unit.keyset
+    topic = 0.0 if concept.isdisjoint(keyset) else 1.0  # the unit's words include the heading's: looser
     asks = 0.0
-    if unit.asked is not None and subject_of(unit.asked, subject)[0] != "other":
-        asked = unit.asked.keyset
-        if asked & concept or asked & q.answer_keys or any(keys <= asked for _, keys in q.forms):
+    asked = unit.asked
+    if asked is not None and subject_of(asked, subject)[0] != "other":
+        words = asked.keyset
+        if not concept.isdisjoint(words) or not q.answer_keys.isdisjoint(words) or _asks_form(q, words):
             asks = 1.0
-    if asks < RESTATE_CREDIT and any(s.keyset & concept for s in unit.sentences[:3]):
-        asks = RESTATE_CREDIT
-    topic = 1.0 if unit.keyset & concept else 0.0  # the unit's words include the heading's: looser, cheaper
-    counts = q.answer_first_counts
-    terms = sum(counts[k] for k in unit.keyset & q.answer_keys)
-    content = min(1.0, terms / CONTENT_SATURATION)
-    bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY + W_EXPECTED
+    if asks < RESTATE_CREDIT and topic:  # (no concept word in the unit: none in its first sentences either)
+        for s in unit.sentences[:3]:
+            if not concept.isdisjoint(s.keyset):
+                asks = RESTATE_CREDIT
+                break
+    common = keyset & q.answer_keys
+    if len(common) >= CONTENT_SATURATION:  # each key starts at least one term: saturated
+        return asks, topic, 1.0
+    terms = sum(map(q.answer_first_counts.__getitem__, common))
+    return asks, topic, min(1.0, terms / CONTENT_SATURATION)
+
+
+def _bound(unit: Unit, signals: tuple[float, float, float], reply: float = 1.0, expected: float = 1.0) -> float:
+    """upper_bound from its signals, with the reply and agreement signals at most `reply` and `expected`."""
+    asks, topic, content = signals
+    bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
     if not topic and unit.asked is None:
         bound *= 0.5
     if unit.subject == "other":
@@ -903,6 +1410,11 @@ def upper_bound(q: Question, unit: Unit, subject: SubjectTerms) -> float:
     if unit.findable_as == "faq_schema" and not unit.visible:
         bound *= 0.9
     return bound
+
+
+def _asks_form(q: Question, asked: frozenset[str]) -> bool:
+    """Whether a heading holds all the content words of the question or of one of its variants."""
+    return any(keys <= asked for _, keys in q.forms)
 
 
 # --- accuracy
@@ -927,8 +1439,7 @@ def judge(scored: Scored, subject: SubjectTerms) -> Verdict:
     cleared: list[str] = []
     culprit: Seq | None = None
     claim_type: str | None = None
-    # Under a heading the reply may come late; a passage of body text must open with it to count as one.
-    reply_window = 1 if unit.findable_as == "body" else 4
+    reply_window = _reply_window(unit)
     if exp.wrong_polarities and scored.reply_at is not None and scored.reply_at < reply_window:
         seq = unit.sentences[scored.reply_at]
         reply = reply_polarity(seq, exp.polar)
@@ -950,31 +1461,45 @@ def judge(scored: Scored, subject: SubjectTerms) -> Verdict:
                 reasons.append(f"replies {said} where the expected answer is '{exp.polarity}'")
                 culprit = _with_next(unit, scored.reply_at) if reply.lead and len(seq.words) <= 3 else seq
                 claim_type = exp.claim_type
-    for seq in snippet:
-        taken: set[int] = set()
-        for forbidden in sorted(exp.must_not_say, key=lambda f: -len(f.phrase.keys)):
-            for start in _starts(seq, forbidden.phrase):
-                hit = Hit(forbidden.phrase.text, start, start + len(forbidden.phrase.keys))
-                if taken.intersection(range(hit.start, hit.end)):
-                    continue
-                taken.update(range(hit.start, hit.end))
-                guard = not_asserted(seq, hit, subject)
-                if guard is not None:
-                    cleared.append(f"'{forbidden.phrase.text}' is {guard}")
-                    continue
-                reason = f"says '{forbidden.phrase.text}'"
-                if reason not in reasons:
-                    reasons.append(reason)
-                if culprit is None:
-                    culprit = seq
-                if claim_type is None:
-                    claim_type = forbidden.claim_type
+    for seq, forbidden, guard in _forbidden_said(exp, snippet, subject):
+        if guard is not None:
+            cleared.append(f"'{forbidden.phrase.text}' is {guard}")
+            continue
+        reason = f"says '{forbidden.phrase.text}'"
+        if reason not in reasons:
+            reasons.append(reason)
+        if culprit is None:
+            culprit = seq
+        if claim_type is None:
+            claim_type = forbidden.claim_type
     if reasons:
         return Verdict(True, tuple(reasons), culprit, claim_type or exp.claim_type, None, tuple(cleared))
     missing = None
     if exp.must_say and _has_any(snippet, exp.must_say) is None:
         missing = exp.must_say_why
     return Verdict(False, (), None, None, missing, tuple(cleared))
+
+
+def _forbidden_said(
+    exp: Expected, snippet: Sequence[Seq], subject: SubjectTerms
+) -> list[tuple[Seq, Forbidden, str | None]]:
+    """Each must-not-say phrase the snippet says, with why it is not stated as a fact (None when it is).
+
+    Longest phrases first, and a phrase inside one already taken is not read again ("fade" in "never fade").
+    """
+    said: list[tuple[Seq, Forbidden, str | None]] = []
+    for seq in snippet:
+        taken: set[int] = set()
+        for forbidden in exp.must_not_say_longest_first:
+            if forbidden.phrase.keys[0] not in seq.keyset:  # the cheap half of find's own test
+                continue
+            for start in find(seq, forbidden.phrase):
+                hit = Hit(forbidden.phrase.text, start, start + len(forbidden.phrase.keys))
+                if taken.intersection(range(hit.start, hit.end)):
+                    continue
+                taken.update(range(hit.start, hit.end))
+                said.append((seq, forbidden, not_asserted(seq, hit, subject)))
+    return said
 
 
 def _with_next(unit: Unit, i: int) -> Seq:
@@ -986,12 +1511,6 @@ def _with_next(unit: Unit, i: int) -> Seq:
     text = span if span.startswith(a.text) and span.endswith(b.text) else f"{a.text} {b.text}"
     keys = (*a.keys, *b.keys)
     return Seq(text, (*a.words, *b.words), keys, frozenset(keys), a.block_index, a.start, a.start + len(text))
-
-
-def _starts(seq: Seq, phrase: Phrase) -> list[int]:
-    from checks.answers import find
-
-    return find(seq, phrase)
 
 
 # --- the check
@@ -1132,50 +1651,32 @@ class QuestionCoverageCheck:
     def prepare_page(self, ap: AnalysedPage, findings: Sequence[Finding], ctx: CheckContext) -> PageQuestions:
         """Score the page's units against every question; keep only what the site-wide step needs."""
         del ctx
-        cfg = self.config
         page = ap.page
         best: list[tuple[str, Answered | None, tuple[Finding, ...], tuple[tuple[Answered, Verdict], ...]]] = []
         schema: list[Finding] = []
         for pack, watched, answer_all in self._pack_keys:
             subject = pack.subject
             units = page_units(ap, subject, watched)
-            page_keys = frozenset().union(*(u.keyset for u in units))
             by_key, by_asked = _unit_index(units, watched, answer_all)
-            for q in pack.questions:
-                if not (page_keys & q.trigger_keys):
-                    continue
-                page_best: Scored | None = None
-                wrong: list[tuple[Answered, Verdict]] = []
-                core, risky = q.core_keys, q.risk_keys
+            leads: dict[int, float] = {}  # unit id -> its lead-word reply signal (_factless_reply)
+            for q in pack.questions:  # (one no unit holds the words of has no candidate: it is left out below)
+                core = q.core_keys
                 picked: set[int] = set()
                 for key in core & by_key.keys():
                     picked.update(by_key[key])
                 for key in q.answer_keys & by_asked.keys():
                     picked.update(by_asked[key])
-                bounded = [
-                    (upper_bound(q, unit, subject), unit)
-                    for unit in (units[i] for i in sorted(picked))
+                bounded = []
+                for i in sorted(picked):
+                    unit = units[i]
                     # a passage opening mid-paragraph is only worth it when it opens on this question
-                    if not (unit.mid_paragraph and not unit.sentences[0].keyset & core)
-                ]
+                    if not (unit.mid_paragraph and core.isdisjoint(unit.sentences[0].keyset)):
+                        asks, topic, content = signals = _bound_signals(q, unit, subject)
+                        bounded.append((_bound(unit, signals), asks, topic, content, unit))
                 # Best first, so most units are never scored: a unit that cannot beat the page's best, and
                 # cannot contradict the expected answer, changes nothing.
                 bounded.sort(key=lambda b: -b[0])
-                for bound, unit in bounded:
-                    can_contradict = bound >= cfg.min_score and bool(
-                        unit.keyset & risky or any(lead_reply(s) for s in unit.sentences[:4])
-                    )
-                    if page_best is not None and bound < page_best.score - 1e-9 and not can_contradict:
-                        continue
-                    scored = score_unit(q, unit, subject)
-                    if scored is None:
-                        continue
-                    if scored.score >= cfg.min_score:
-                        verdict = judge(scored, subject)
-                        if verdict.wrong:
-                            wrong.append((scored.bare(), verdict))
-                    if _better(scored, page_best):
-                        page_best = scored
+                page_best, wrong = self._page_best(q, bounded, subject, leads)
                 if page_best is not None and page_best.score <= 0:
                     page_best = None
                 if page_best is None and not wrong:
@@ -1185,6 +1686,54 @@ class QuestionCoverageCheck:
             schema.extend(self._schema_findings([(ap, units)], subject, pack.questions))
         title_seqs = text_seqs(page.title) if page.title else []
         return PageQuestions(page.url, _page_keys(page, title_seqs), tuple(best), tuple(schema))
+
+    def _page_best(
+        self,
+        q: Question,
+        bounded: Sequence[tuple[float, float, float, float, Unit]],
+        subject: SubjectTerms,
+        leads: dict[int, float],
+    ) -> tuple[Scored | None, list[tuple[Answered, Verdict]]]:
+        """The page's best unit for the question, and the units that contradict its expected answer.
+
+        A unit that cannot beat the best so far is skipped unless it may contradict the expected answer. The
+        first test is the engine's own (upper_bound, and _risky): the units it skips are skipped. Of the rest, a
+        unit is skipped only where a closer bound, rounded as scores are, keeps it under the best (so it cannot
+        even tie) and judge cannot find it wrong: first _closer_bound, then the partial score's. Units are taken
+        in upper_bound's order, so the best and the contradicting units found are the ones the engine finds.
+        """
+        min_score = self.config.min_score
+        page_best: Scored | None = None
+        wrong: list[tuple[Answered, Verdict]] = []
+        for bound, asks, topic, content, unit in bounded:
+            close = bound
+            factless = False
+            if page_best is not None:
+                floor = page_best.score - 1e-9
+                if bound < floor and not _risky(q, unit, bound, min_score):
+                    continue  # the engine's first rule, kept as it was
+                close = round(bound, 3)
+                if close >= floor:
+                    close, factless = _closer_bound(q, unit, subject, (asks, topic, content), close, floor, leads)
+                if close < floor and not _may_contradict(q, unit, close, min_score, subject):
+                    continue
+            partial = partial_score(q, unit, subject, factless, page_best.score - 1e-9 if page_best else 0.0)
+            if partial is None:
+                continue
+            if (
+                page_best is not None
+                and partial.bound < page_best.score - 1e-9
+                and not _may_contradict(q, unit, min(close, partial.bound), min_score, subject)
+            ):
+                continue
+            scored = finish_score(q, unit, partial)
+            if scored.score >= min_score:
+                verdict = judge(scored, subject)
+                if verdict.wrong:
+                    wrong.append((scored.bare(), verdict))
+            if _better(scored, page_best):
+                page_best = scored
+        return page_best, wrong
 
     def start(self) -> Gathered:
         return Gathered()
@@ -1657,8 +2206,8 @@ _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b|£\s?\d[\d,]*")
 
 def _disagree(schema: Unit, visible: Unit) -> bool:
     """Opposite replies, or numbers in the markup that the visible answer does not share."""
-    a = lead_reply(schema.sentences[0]) if schema.sentences else None
-    b = lead_reply(visible.sentences[0]) if visible.sentences else None
+    a = schema.sentences[0].lead if schema.sentences else None
+    b = visible.sentences[0].lead if visible.sentences else None
     if a is not None and b is not None and a.polarity != b.polarity:
         return True
     nums_a = set(_NUMBER.findall(schema.snippet_text))
