@@ -1403,13 +1403,7 @@ def _bound(unit: Unit, signals: tuple[float, float, float], reply: float = 1.0, 
     bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
     if not topic and unit.asked is None:
         bound *= 0.5
-    if unit.subject == "other":
-        bound *= 0.3
-    elif unit.subject == "none":
-        bound *= 0.6 if unit.findable_as == "body" else 0.85
-    if unit.findable_as == "faq_schema" and not unit.visible:
-        bound *= 0.9
-    return bound
+    return _unit_gates(unit, bound)
 
 
 def _asks_form(q: Question, asked: frozenset[str]) -> bool:

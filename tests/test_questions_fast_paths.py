@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import pickle
 import random
-import sys
-from pathlib import Path
 
 import pytest
+from question_pages import sample_pages
 
 from auditor.config import Config
-from auditor.demo import site_root
-from auditor.extract import extract_html, load_local_file
 from auditor.models import Page
 from auditor.nlp import analyse_pages
 from checks import answers
@@ -33,21 +30,9 @@ from checks.answers import (
 from checks.question_pack import Question
 from checks.questions import QuestionCoverageCheck, _first_of, _read_view, _view, page_units
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 
 def _pages() -> list[Page]:
-    pages = [load_local_file(str(p)) for p in sorted(Path(str(site_root())).rglob("*.html"))]
-    guide = SHARED / "corpus" / "smp-safety-guide.txt"
-    if guide.exists():
-        pages.append(load_local_file(str(guide)))
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    try:
-        from crawl import build_page  # the benchmark's generated clinic pages: every paragraph on topic
-    finally:
-        sys.path.pop(0)
-    pages += [extract_html(build_page(i, 500), f"http://127.0.0.1/p{i}/") for i in range(6)]
-    return pages
+    return sample_pages(6)
 
 
 @pytest.fixture(scope="module")
