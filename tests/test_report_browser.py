@@ -275,6 +275,10 @@ def test_hostile_content_stays_inert(hostile: Session, reports_dir: Path) -> Non
     ):
         assert value in text, value
     page.click('nav.views a[href="#pages"]')
+    from playwright.sync_api import expect
+
+    # the view's table may still be filling in on a loaded machine: wait (up to 5 s) for the rows, then read them
+    expect(page.locator("#pages")).to_contain_text(HOSTILE["textarea"])
     pages_text = page.locator("#pages").inner_text()
     assert HOSTILE["title_break"] in pages_text and HOSTILE["textarea"] in pages_text
     assert "javascript:alert(1)" in pages_text  # shown as text, never as a link
