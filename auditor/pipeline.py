@@ -477,7 +477,8 @@ class Pipeline:
         """Crawl one site, analysing pages in a process pool while the crawl goes on; returns the run status."""
         return asyncio.run(self._crawl_site(run_id, site_cfg))
 
-    def _executor(self, expected_pages: int) -> Executor:
+    def _executor(self, expected_pages: int) -> tuple[Executor, int]:
+        """The pool the pages are analysed in, and how many pages it works on at once."""
         workers = self.config.crawl.workers or (os.cpu_count() or 1)
         if workers > 1 and expected_pages >= POOL_MIN_PAGES:
             global _WORKER
@@ -486,8 +487,9 @@ class Pipeline:
             # first, so the collector's bookkeeping does not copy every inherited page in each worker.
             _WORKER = self.analyser
             gc.freeze()
-            return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.config,))
-        return ThreadPoolExecutor(max_workers=1)
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.config,))
+            return pool, workers
+        return ThreadPoolExecutor(max_workers=1), 1
 
     def _previous(self, site_name: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
         """The last run's pages, and conditional-request facts for those whose stored result this engine can
@@ -522,9 +524,8 @@ class Pipeline:
         site = self._new_site(site_cfg.name, _root_of(site_cfg.start_urls[0]))
         previous_pages, previous = self._previous(site_cfg.name)
         loop = asyncio.get_running_loop()
-        executor = self._executor(site_cfg.max_pages)
+        executor, workers = self._executor(site_cfg.max_pages)
         in_process = isinstance(executor, ThreadPoolExecutor)
-        workers = 1 if in_process else getattr(executor, "_max_workers", 2)
         # Fetched bodies wait here for a free worker; beyond a few per worker the crawl waits instead, so a fast
         # server does not fill memory with pages the workers will not reach for minutes.
         in_flight = asyncio.Semaphore(4 * workers)

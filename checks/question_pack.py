@@ -278,12 +278,6 @@ class Question:
     def answer_keys(self) -> frozenset[str]:
         return frozenset(_sig(p) for p in self.answer_terms if p.keys)
 
-    @property
-    def trigger_keys(self) -> frozenset[str]:
-        """Keys any matching text must hold at least one of (a phrase's longest key, the rarest in practice);
-        lets the engine skip most blocks at once."""
-        return self.core_keys | self.answer_keys
-
 
 @dataclass(frozen=True)
 class QuestionPack:
