@@ -271,6 +271,7 @@ _RHETORICAL_WHY = frozenset(
     {"not", "wait", "settle", "suffer", "put", "live", "hide", "struggle", "worry", "waste"}
 )
 _OPEN_QUOTES = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}
+_CLOSERS = frozenset({"”", '"', "’", ")", "]", "»"})
 
 
 def _matches_at(lemmas: Sequence[str], low: Sequence[str], i: int, comp: _Compiled) -> bool:
@@ -353,8 +354,10 @@ def _scope(comp: _Compiled, lemmas: Sequence[str], start: int, end: int) -> tupl
 
 def _question(tokens: Sequence[str], lemmas: Sequence[str]) -> Cue | None:
     """A real question (not a rhetorical call to action) asks about what it mentions, not claiming it."""
-    tail = [i for i, t in enumerate(tokens) if t.strip() and t not in ("”", '"', "’", ")", "]", "»")]
-    if not tail or tokens[tail[-1]] != "?":
+    last = len(tokens) - 1  # the last token that is neither space nor a closing quote or bracket
+    while last >= 0 and (not tokens[last].strip() or tokens[last] in _CLOSERS):
+        last -= 1
+    if last < 0 or tokens[last] != "?":
         return None
     words = [i for i, t in enumerate(tokens) if t[:1].isalnum()]
     if not words:
@@ -371,11 +374,12 @@ def _question(tokens: Sequence[str], lemmas: Sequence[str]) -> Cue | None:
     )
     if not asks:
         return None
-    last = tail[-1]
     return Cue(kind="question", trigger="?", start=last, end=last + 1, scope=(0, len(tokens)))
 
 
 def _quotes(tokens: Sequence[str]) -> Iterable[Cue]:
+    if _OPEN_QUOTES.keys().isdisjoint(tokens):  # most sentences quote nothing
+        return
     i = 0
     n = len(tokens)
     while i < n:
@@ -393,13 +397,23 @@ def _quotes(tokens: Sequence[str]) -> Iterable[Cue]:
 
 def find_cues(tokens: tuple[str, ...], lemmas: tuple[str, ...]) -> list[Cue]:
     """Sentence cues with the token span each governs; the claims engine decides which touch a claim."""
-    lem = normalise_lemmas(tokens, lemmas)
-    low = [t.lower() for t in tokens]
+    return cues_of(tokens, normalise_lemmas(tokens, lemmas), [t.lower() for t in tokens])
+
+
+def cues_of(tokens: Sequence[str], lem: Sequence[str], low: Sequence[str]) -> list[Cue]:
+    """find_cues for a caller that already holds each token's normalised lemma and lower-case text (the language
+    layer works them out once per distinct word, not once per occurrence)."""
     cues: list[Cue] = []
     i = 0
     n = len(lem)
+    index = _INDEX
     while i < n:
-        candidates = _INDEX.get(lem[i], []) + (_INDEX.get(low[i], []) if low[i] != lem[i] else [])
+        by_lemma = index.get(lem[i])
+        by_text = index.get(low[i]) if low[i] != lem[i] else None
+        if by_lemma is None and by_text is None:  # most words start no cue
+            i += 1
+            continue
+        candidates = (by_lemma or []) + (by_text or [])
         best: list[_Compiled] = []
         best_len = 0
         for comp in candidates:

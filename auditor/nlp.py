@@ -19,8 +19,10 @@ def get_nlp() -> Language:
     """Blank English + sentencizer + lookup lemmatizer: no statistical model is available or needed."""
     import spacy
 
+    from auditor.sentencizer import FACTORY
+
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(FACTORY)
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
@@ -31,7 +33,11 @@ def lemma_of(token_text: str, lemma: str) -> str:
     return (lemma or token_text).lower()
 
 
+# A token as the later stages read it: text, lemma (as Sentence.lemmas holds it), the normalised lemma the context
+# cues match on, and the lower-case text.
+_Word = tuple[str, str, str, str]
 _WORDS: dict[str, tuple[str, str]] = {}  # token text -> (interned text, interned lower-case lemma)
+_BY_ORTH: dict[int, _Word] = {}  # by spaCy's hash of the token text: what _words_of gives
 _WORDS_MAX = 500_000
 
 
@@ -54,20 +60,39 @@ def _word(text: str) -> tuple[str, str]:
     return known
 
 
-def _sentences(doc: Doc, block_index: int) -> Iterator[Sentence]:
-    from auditor.context import find_cues
+def _words_of(doc: Doc) -> list[_Word]:
+    """Every token as a _Word, read from the Doc's array of text hashes: making a spaCy Token object per token
+    costs several times more than the dictionary lookup per token here, and each distinct word is worked out once.
+    """
+    from spacy.attrs import ORTH
 
-    # One pass over the tokens per block: a spaCy Token object costs more to make than the lookups below.
-    words = [_word(t.text) for t in doc]
-    whole = doc.text
+    from auditor.context import normalise_lemma
+
+    strings = doc.vocab.strings
+    words: list[_Word] = []
+    for orth in doc.to_array(ORTH).tolist():
+        known = _BY_ORTH.get(orth)
+        if known is None:
+            if len(_BY_ORTH) >= _WORDS_MAX:
+                _BY_ORTH.clear()
+            text, lemma = _word(strings[orth])
+            known = _BY_ORTH[orth] = (text, lemma, sys.intern(normalise_lemma(text, lemma)), sys.intern(text.lower()))
+        words.append(known)
+    return words
+
+
+def _sentences(doc: Doc, whole: str, block_index: int) -> Iterator[Sentence]:
+    """`whole` is the text the Doc was made from (spaCy keeps it verbatim); Doc.text would rebuild it token by
+    token."""
+    from auditor.context import cues_of
+
+    words = _words_of(doc)
     for span in doc.sents:
         start, end = span.start_char, span.end_char
         text = whole[start:end]  # what span.text builds token by token
         if not text.strip():
             continue
-        pairs = words[span.start : span.end]
-        tokens = tuple(w for w, _ in pairs)
-        lemmas = tuple(lem for _, lem in pairs)
+        tokens, lemmas, normal, low = zip(*words[span.start : span.end], strict=True)
         yield Sentence(
             text=text,
             block_index=block_index,
@@ -75,7 +100,7 @@ def _sentences(doc: Doc, block_index: int) -> Iterator[Sentence]:
             end=end,
             lemmas=lemmas,
             tokens=tokens,
-            cues=tuple(find_cues(tokens, lemmas)),
+            cues=tuple(cues_of(tokens, normal, low)),
         )
 
 
@@ -90,7 +115,7 @@ def analyse_pages(pages: Iterable[Page], batch_size: int = 64) -> Iterator[Analy
         sentences: list[Sentence] = []
         docs = nlp.pipe(texts, batch_size=batch_size, disable=["lemmatizer"])
         for block, doc in zip(page.blocks, docs, strict=True):
-            sentences.extend(_sentences(doc, block.index))
+            sentences.extend(_sentences(doc, block.text, block.index))
         yield AnalysedPage(page=page, sentences=tuple(sentences))
 
 
