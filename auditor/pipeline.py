@@ -70,6 +70,14 @@ class PageResult:
     prepared: Mapping[str, Any]
     stored: bytes = b""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A result crosses from a worker to the main process as its stored form alone: the page, findings and
+        summaries are already packed (and compressed) in it, so packing them a second time would only double
+        the worker's pickling and the bytes sent."""
+        if self.stored:
+            return (_result_from_stored, (self.stored,))
+        return (PageResult, (self.page, self.findings, self.prepared, self.stored))
+
 
 def slim(analysed: AnalysedPage) -> AnalysedPage:
     """What the site stage keeps of a page: the whole text and the body go once the map step has read them."""
@@ -289,6 +297,14 @@ def load_result(blob: bytes | None, engine: str) -> PageResult | None:
     if not isinstance(page, AnalysedPage) or not isinstance(findings, tuple) or not isinstance(prepared, dict):
         return None
     return PageResult(page, findings, prepared, bytes(blob))
+
+
+def _result_from_stored(blob: bytes) -> PageResult:
+    engine = stored_engine(blob)
+    result = load_result(blob, engine) if engine else None
+    if result is None:
+        raise ValueError("a page result that cannot be unpacked")
+    return result
 
 
 class _Shared:

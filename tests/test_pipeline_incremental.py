@@ -20,7 +20,7 @@ from auditor.demo.server import serve_demo
 from auditor.extract import load_local_file
 from auditor.models import Finding, Site
 from auditor.nlp import analyse_pages
-from auditor.pipeline import Analyser, Pipeline, load_result, stored_engine
+from auditor.pipeline import Analyser, PageResult, Pipeline, load_result, stored_engine
 
 
 def _config(base: str, tmp_path: Path, **checks: Any) -> Config:
@@ -84,6 +84,23 @@ def test_stored_results_are_only_read_back_by_the_engine_that_made_them(tmp_path
     assert other.engine != analyser.engine and load_result(result.stored, other.engine) is None
     assert load_result(result.stored[:-10], analyser.engine) is None  # damaged: read again, never guessed
     assert load_result(b"older format", analyser.engine) is None
+
+
+def test_a_result_crosses_processes_as_its_stored_form() -> None:
+    """What a worker sends is the stored blob alone, and it unpacks to the same result."""
+    import pickle
+
+    page = load_local_file(str(Path(str(site_root())) / "index.html"))
+    result = Analyser(Config()).check_page(page)
+    sent = pickle.dumps(result)
+    assert len(sent) < len(result.stored) + 200
+    back = pickle.loads(sent)
+    assert (back.page, back.findings, back.stored) == (result.page, result.findings, result.stored)
+    stored = load_result(result.stored, Analyser(Config()).engine)
+    assert stored is not None and pickle.dumps(dict(back.prepared)) == pickle.dumps(dict(stored.prepared))
+    unstored = pickle.loads(pickle.dumps(PageResult(result.page, result.findings, result.prepared)))
+    assert (unstored.page, unstored.findings, unstored.stored) == (result.page, result.findings, b"")
+    assert pickle.dumps(dict(unstored.prepared)) == pickle.dumps(dict(back.prepared))
 
 
 def _demo_pages() -> list[Any]:
