@@ -146,3 +146,15 @@ def test_every_site_check_that_reads_text_prepares_it() -> None:
     analyser = Analyser(Config())
     names = {c.name for c in analyser.preparing}
     assert {"questions", "consistency", "seo:SEO105", "seo:SEO106"} <= names
+
+
+def test_an_audit_leaves_the_cycle_collector_as_it_found_it() -> None:
+    import gc
+
+    from auditor.pipeline import fewer_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold()[0] > before[0]
+        raise RuntimeError("an interrupted run")
+    assert gc.get_threshold() == before
