@@ -32,63 +32,71 @@ INFINITE = math.inf
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(w for w in NUMBER_WORDS if " " not in w and w != "single") + ")"
 _SPAN = rf"{_NUM}(?:\s*(?:-|–|—|to|or|and)\s*{_NUM})?"
 
+
+@dataclass(frozen=True)
+class _Caseless:
+    """A pattern matched regardless of case: compiled so (`anycase`), and as written (`lower`) for lower-cased
+    ASCII text, where it finds the same spans several times faster (see _SentenceText)."""
+
+    anycase: re.Pattern[str]
+    lower: re.Pattern[str]
+
+
+def _caseless(pattern: str) -> _Caseless:
+    if re.search(r"[A-Z]", re.sub(r"\\.", "", pattern)):  # an upper-case letter would break the twin
+        raise ValueError(f"write the caseless pattern in lower case: {pattern}")
+    return _Caseless(re.compile(pattern, re.IGNORECASE), re.compile(pattern))
+
+
 # Each fact: the words that state it, the words that must be near (what the number is about), and the words
 # that mean the number is about something else (a laser course, a deposit, a practitioner's career).
 # Up to two words between a number and "sessions" ("two to three SMP sessions"), but not "14 days between".
 _GAP = r"(?:(?!days?\b|weeks?\b|months?\b|hours?\b|between\b|apart\b)[a-z]+\s+){0,2}"
-_SESSIONS_RE = re.compile(
+_SESSIONS_RE = _caseless(
     rf"\b(?:{_SPAN}|a single|single|one)[\s-]+{_GAP}(?:sessions?|sittings?|appointments?|visits?)\b",
-    re.IGNORECASE,
 )
-_SESSIONS_NOT = re.compile(  # the sentence is about another course of sessions
+_SESSIONS_NOT = _caseless(  # the sentence is about another course of sessions
     r"\b(?:laser|removal|remove|lighten\w*|top-?ups?|touch-?ups?|refresh|maintenance|patch test)\b",
-    re.IGNORECASE,
 )
-_SESSIONS_LOCAL_NOT = re.compile(  # just before the figure: a particular session, not how many
+_SESSIONS_LOCAL_NOT = _caseless(  # just before the figure: a particular session, not how many
     r"\b(?:per|each|every|first|second|third|final|last|after|between|extra|additional)\W*(?:\w+\W+)?$",
-    re.IGNORECASE,
 )
-_YEARS_RE = re.compile(
+_YEARS_RE = _caseless(
     rf"\b{_SPAN}\s*\+?\s*(?:years?|yrs?)\b|\b(?:forever|for life|a lifetime|lifetime|permanent(?:ly)?)\b",
-    re.IGNORECASE,
 )
-_YEARS_CUE = re.compile(
+_YEARS_CUE = _caseless(
     r"\b(?:last\w*|fade\w*|soften\w*|top-?ups?|touch-?ups?|refresh\w*|longevity|results?|pigment|forever|"
     r"lifetime|permanent\w*)\b",
-    re.IGNORECASE,
 )
-_YEARS_NOT = re.compile(
+_YEARS_NOT = _caseless(
     r"\b(?:experience|established|founded|since|ago|practis\w*|practic\w*|trained|training|barber|career|old|"
     r"aged?|younger|older|certificate|warranty|guarantee\w*|under \d+|over \d+s)\b",
-    re.IGNORECASE,
 )
-_MONEY_RE = re.compile(r"[£$€]\s?\d[\d,]*(?:\.\d+)?(?:\s?k\b)?", re.IGNORECASE)
-_PRICE_CUE = re.compile(r"\b(?:costs?|price[sd]?|pricing|priced|from|starts?|starting|pay|charge[sd]?|fee)\b", re.IGNORECASE)
-_PRICE_NOT = re.compile(
+_MONEY_RE = _caseless(r"[£$€]\s?\d[\d,]*(?:\.\d+)?(?:\s?k\b)?")
+_PRICE_CUE = _caseless(r"\b(?:costs?|price[sd]?|pricing|priced|from|starts?|starting|pay|charge[sd]?|fee)\b")
+_PRICE_NOT = _caseless(
     r"\b(?:deposit|consultations?|finance|interest|monthly|per month|a month|discount|off|save|saving|"
     r"voucher|"
     r"gift|per session|each session|top-?ups?|touch-?ups?|refresh|laser|removal|lightening|plans?|over|above|"
     r"under|below)\b",
-    re.IGNORECASE,
 )
 _AREAS = {
-    "hairline": re.compile(r"\bhairline\b", re.IGNORECASE),
-    "crown": re.compile(r"\bcrown\b", re.IGNORECASE),
-    "full head": re.compile(r"\bfull[\s-]head\b", re.IGNORECASE),
-    "women": re.compile(r"\b(?:women|woman|female|ladies)\b", re.IGNORECASE),
-    "scar": re.compile(r"\bscars?\b", re.IGNORECASE),
-    "density": re.compile(r"\bdensity\b", re.IGNORECASE),
+    "hairline": _caseless(r"\bhairline\b"),
+    "crown": _caseless(r"\bcrown\b"),
+    "full head": _caseless(r"\bfull[\s-]head\b"),
+    "women": _caseless(r"\b(?:women|woman|female|ladies)\b"),
+    "scar": _caseless(r"\bscars?\b"),
+    "density": _caseless(r"\bdensity\b"),
 }
-_HOURS_RE = re.compile(rf"\b{_SPAN}[\s-]*(?:hours?|hrs?|minutes?|mins?)\b", re.IGNORECASE)
+_HOURS_RE = _caseless(rf"\b{_SPAN}[\s-]*(?:hours?|hrs?|minutes?|mins?)\b")
 # The figure must sit next to what it measures: "each session takes two to four hours", "a three-hour
 # session".
-_HOURS_CUE = re.compile(r"\b(?:sessions?|sittings?|appointments?|treatment|procedure)\b(?!-)", re.IGNORECASE)
+_HOURS_CUE = _caseless(r"\b(?:sessions?|sittings?|appointments?|treatment|procedure)\b(?!-)")
 _HOURS_WINDOW = 40
-_HOURS_NOT = re.compile(
+_HOURS_NOT = _caseless(
     r"\b(?:before|after|hours? (?:before|after)|wait|avoid|apart|between sessions|patch test|notice|"
     r"cancel\w*|"
     r"drink|alcohol|caffeine|laser|removal|consultation|walk|drive|station|parking|away)\b",
-    re.IGNORECASE,
 )
 
 _KIND_NOUN: dict[str, str] = {
@@ -220,6 +228,50 @@ class Fact:
         return not (self.hi < other.lo or other.hi < self.lo)
 
 
+class _SentenceText:
+    """One sentence's text, searched regardless of case.
+
+    Case-insensitive matching costs Python's regex engine several times a plain match, and these patterns run
+    on every sentence that states a figure. An ASCII sentence (nearly all of them) is lower-cased once and
+    searched with the patterns as written: the spans found are the same, because the patterns' letters are all
+    lower-case and an ASCII character matches one of them regardless of case exactly when its lower-case form
+    is that letter (the other characters that do, such as the long s and the Kelvin sign, are not ASCII), and
+    lower-casing ASCII keeps every offset. Words are still read from the sentence as written."""
+
+    __slots__ = ("_lower", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lower = text.lower() if text.isascii() else None
+
+    def search(self, pattern: _Caseless, start: int = 0, end: int | None = None) -> bool:
+        """Whether the pattern occurs in text[start:end]."""
+        if self._lower is None:
+            return pattern.anycase.search(self.text[start:end]) is not None
+        return pattern.lower.search(self._lower[start:end]) is not None
+
+    def spans(self, pattern: _Caseless) -> list[tuple[int, int]]:
+        """(start, end) of each match, as pattern.anycase.finditer(text) gives them."""
+        if self._lower is None:
+            return [m.span() for m in pattern.anycase.finditer(self.text)]
+        return [m.span() for m in pattern.lower.finditer(self._lower)]
+
+
+_FIGURE_WORDS = r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|single|forever|lifetime|life|permanent)"
+_FIGURE_WORD = re.compile(_FIGURE_WORDS, re.IGNORECASE)
+_ASCII_FIGURE = re.compile(r"[0-9]|" + _FIGURE_WORDS)  # for lower-cased ASCII text: digits are 0-9 there
+_FROM = re.compile(r"\b(?:from|starts?|starting)\b")
+
+
+def _may_state_figure(text: str) -> bool:
+    """A pound sign, a digit or a number word: a sentence without any states no figure."""
+    if "£" in text:
+        return True
+    if text.isascii():
+        return _ASCII_FIGURE.search(text.lower()) is not None
+    return any(map(str.isdigit, text)) or _FIGURE_WORD.search(text) is not None
+
+
 def _money(text: str) -> float | None:
     m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
     if m is None:
@@ -239,46 +291,50 @@ def _facts_in(text: str, seq: Seq, subject: SubjectTerms) -> Iterable[tuple[Fact
     """(kind, low, high, words, product) for every figure in one sentence that it states as a fact."""
     if not _sentence_ok(seq, subject):
         return
-    if not _SESSIONS_NOT.search(text):
-        for m in _SESSIONS_RE.finditer(text):
-            if text_guard(text, m.start()) is not None or _SESSIONS_LOCAL_NOT.search(text[: m.start()]):
+    sentence = _SentenceText(text)
+    if not sentence.search(_SESSIONS_NOT):
+        for start, end in sentence.spans(_SESSIONS_RE):
+            if text_guard(text, start) is not None or sentence.search(_SESSIONS_LOCAL_NOT, 0, start):
                 continue
-            rng = parse_range(m.group(0))
+            words = text[start:end]
+            rng = parse_range(words)
             if rng is not None:
-                yield "sessions", rng[0], rng[1], m.group(0), ""
-    if _YEARS_CUE.search(text) and not _YEARS_NOT.search(text):
-        for m in _YEARS_RE.finditer(text):
-            if text_guard(text, m.start()) is not None:
+                yield "sessions", rng[0], rng[1], words, ""
+    if sentence.search(_YEARS_CUE) and not sentence.search(_YEARS_NOT):
+        for start, end in sentence.spans(_YEARS_RE):
+            if text_guard(text, start) is not None:
                 continue
-            words = m.group(0)
+            words = text[start:end]
             if re.match(r"(?i)forever|for life|a lifetime|lifetime|permanent", words):
                 yield "longevity", INFINITE, INFINITE, words, ""
                 continue
             rng = parse_range(words)
             if rng is not None:
                 yield "longevity", rng[0], rng[1], words, ""
-    if _PRICE_CUE.search(text) and not _PRICE_NOT.search(text):
-        amounts = [(m, _money(m.group(0))) for m in _MONEY_RE.finditer(text)]
-        amounts = [(m, v) for m, v in amounts if v is not None and text_guard(text, m.start()) is None]
+    if sentence.search(_PRICE_CUE) and not sentence.search(_PRICE_NOT):
+        amounts = [(span, _money(text[span[0] : span[1]])) for span in sentence.spans(_MONEY_RE)]
+        amounts = [(span, v) for span, v in amounts if v is not None and text_guard(text, span[0]) is None]
         if amounts:
-            product = ",".join(sorted(name for name, rx in _AREAS.items() if rx.search(text)))
-            first = amounts[0][0]
+            product = ",".join(sorted(name for name, rx in _AREAS.items() if sentence.search(rx)))
+            first_start = amounts[0][0][0]
             values = [v for _, v in amounts[:2] if v is not None]
-            lead = text[max(0, first.start() - 25) : first.start()].lower()
-            open_ended = len(values) == 1 and re.search(r"\b(?:from|starts?|starting)\b", lead) is not None
+            lead = text[max(0, first_start - 25) : first_start].lower()
+            open_ended = len(values) == 1 and _FROM.search(lead) is not None
             lo, hi = min(values), (INFINITE if open_ended else max(values))
-            words = text[first.start() : amounts[min(1, len(amounts) - 1)][0].end()]
+            words = text[first_start : amounts[min(1, len(amounts) - 1)][0][1]]
             yield "price", lo, hi, ("from " if open_ended else "") + words, product
-    if _HOURS_CUE.search(text) and not _HOURS_NOT.search(text):
-        for m in _HOURS_RE.finditer(text):
-            near = text[max(0, m.start() - _HOURS_WINDOW) : m.end() + _HOURS_WINDOW]
-            if text_guard(text, m.start()) is not None or not _HOURS_CUE.search(near):
+    if sentence.search(_HOURS_CUE) and not sentence.search(_HOURS_NOT):
+        for start, end in sentence.spans(_HOURS_RE):
+            if text_guard(text, start) is not None or not sentence.search(
+                _HOURS_CUE, max(0, start - _HOURS_WINDOW), end + _HOURS_WINDOW
+            ):
                 continue
-            rng = parse_range(m.group(0))
+            words = text[start:end]
+            rng = parse_range(words)
             if rng is None:
                 continue
-            minutes = 1.0 if re.search(r"(?i)min", m.group(0)) else 60.0
-            yield "session_length", rng[0] * minutes, rng[1] * minutes, m.group(0), ""
+            minutes = 1.0 if re.search(r"(?i)min", words) else 60.0
+            yield "session_length", rng[0] * minutes, rng[1] * minutes, words, ""
 
 
 def extract_facts(ap: AnalysedPage, subject: SubjectTerms) -> list[Fact]:
@@ -287,15 +343,7 @@ def extract_facts(ap: AnalysedPage, subject: SubjectTerms) -> list[Fact]:
     facts: list[Fact] = []
     for sentence in ap.sentences:
         block = blocks.get(sentence.block_index)
-        if block is None or (
-            "£" not in sentence.text
-            and not any(map(str.isdigit, sentence.text))
-            and not re.search(
-                r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|single|forever|lifetime|life|"
-                r"permanent)",
-                sentence.text,
-            )
-        ):
+        if block is None or not _may_state_figure(sentence.text):
             continue
         seq = seq_from_sentence(sentence)
         for kind, lo, hi, words, product in _facts_in(sentence.text, seq, subject):

@@ -392,6 +392,11 @@ _SKIP_WORDS = {
 _LINKED_FROM_MAX = 20
 
 
+# Every byte but the control characters that do not occur in text (tab, newline, form feed, carriage return and
+# escape do): deleting these from a chunk leaves only the telling ones, counted in C rather than byte by byte.
+_NOT_TELLING = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def looks_binary(body: bytes) -> bool:
     """Binary, not text: a file signature, a NUL byte, or many control characters near the start."""
     head = body[:8192]
@@ -401,7 +406,7 @@ def looks_binary(body: bytes) -> bool:
         return True
     if b"\x00" in head:
         return True
-    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    controls = len(head.translate(None, _NOT_TELLING))
     return controls > len(head) * 0.1
 
 

@@ -174,8 +174,13 @@ class CompiledRules:
         self._entry_rule: list[int] = []
         self._always: list[int] = []  # entries with no concrete word to index on
         self._index: dict[tuple[str, str], list[int]] = {}
-        self._lemma_keys: set[str] = set()
-        self._lower_keys: set[str] = set()
+        # Each distinct need is one bit; a word's bits are the needs it meets, an entry's the needs it has. A
+        # sentence's bits (the OR over its words) then hold every need of an entry exactly when each need has
+        # one of its values in the sentence: one integer test per entry instead of a set test per need.
+        self._need_bits: dict[Need, int] = {}
+        self._lemma_bits: dict[str, int] = {}
+        self._lower_bits: dict[str, int] = {}
+        self._entry_bits: list[int] = []
         for position, rule in enumerate(rules):
             name, unless_name = f"rule:{rule.id}", f"unless:{rule.id}"
             key, unless_key = vocab.strings.add(name), vocab.strings.add(unless_name)
@@ -197,39 +202,59 @@ class CompiledRules:
             if unless_patterns:
                 self._unless_patterns[position] = Matcher(vocab)
                 self._unless_patterns[position].add(unless_name, list(unless_patterns))
+        # Per word any need holds: its bits, and the entries indexed by it. One set intersection per sentence
+        # and kind then gives both the entries to consider and the needs the sentence meets.
+        self._lemma_words = self._word_table("lemma", self._lemma_bits)
+        self._lower_words = self._word_table("lower", self._lower_bits)
+        self._lemma_vocabulary = frozenset(self._lemma_words)
+        self._lower_vocabulary = frozenset(self._lower_words)
+
+    def _word_table(self, kind: str, bits: dict[str, int]) -> dict[str, tuple[int, tuple[int, ...]]]:
+        return {value: (bit, tuple(self._index.get((kind, value), ()))) for value, bit in bits.items()}
 
     def _add(self, position: int, entry: _Entry) -> None:
         number = len(self._entries)
         self._entries.append(entry)
         self._entry_rule.append(position)
+        bits = 0
+        for need in entry.needs:
+            bit = self._need_bits.setdefault(need, 1 << len(self._need_bits))
+            bits |= bit
+            word_bits = self._lemma_bits if need[0] == "lemma" else self._lower_bits
+            for value in need[1]:
+                word_bits[value] = word_bits.get(value, 0) | bit
+        self._entry_bits.append(bits)
         if not entry.needs:
             self._always.append(number)
             return
         kind, values = min(entry.needs, key=_cost)
-        (self._lemma_keys if kind == "lemma" else self._lower_keys).update(values)
         for value in values:
             self._index.setdefault((kind, value), []).append(number)
 
     def _candidates(self, lemmas: tuple[str, ...], lowers: tuple[str, ...],
                     skip: set[int]) -> list[_Entry]:
-        """Entries whose every required word is in the sentence (only those can match it)."""
-        lemma_hits = self._lemma_keys.intersection(lemmas)
-        lower_hits = self._lower_keys.intersection(lowers)
-        if not lemma_hits and not lower_hits and not self._always:
-            return []
+        """Entries whose every required word is in the sentence (only those can match it).
+
+        The entries considered are those indexed by a word of the sentence (through their rarest need, see
+        `_add`); each is kept when the sentence meets all its needs. Their order is immaterial: `find` collects
+        matches in a set and sorts them."""
         numbers: set[int] = set(self._always)
-        index = self._index
-        for value in lemma_hits:
-            numbers.update(index[("lemma", value)])
-        for value in lower_hits:
-            numbers.update(index[("lower", value)])
-        sets = {"lemma": set(lemmas), "lower": set(lowers)}
-        entries, owner = self._entries, self._entry_rule
-        return [
-            entries[n] for n in numbers
-            if owner[n] not in skip
-            and all(not values.isdisjoint(sets[kind]) for kind, values in entries[n].needs)
-        ]
+        met = 0
+        lemma_words, lower_words = self._lemma_words, self._lower_words
+        for value in self._lemma_vocabulary.intersection(lemmas):
+            bits, indexed = lemma_words[value]
+            met |= bits
+            if indexed:
+                numbers.update(indexed)
+        for value in self._lower_vocabulary.intersection(lowers):
+            bits, indexed = lower_words[value]
+            met |= bits
+            if indexed:
+                numbers.update(indexed)
+        if not numbers:
+            return []
+        entries, owner, entry_bits = self._entries, self._entry_rule, self._entry_bits
+        return [entries[n] for n in numbers if owner[n] not in skip and entry_bits[n] & met == entry_bits[n]]
 
     def find(self, text: PageText, sentences: Sequence[int] | None = None,
              first_only: bool = False) -> list[tuple[int, int, int, int]]:

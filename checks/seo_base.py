@@ -75,6 +75,20 @@ def finding(
     )
 
 
+_LAST_MAIN_TEXT: list[tuple[Page, str]] = []
+
+
+def main_text(page: Page) -> str:
+    """`page.main_text`, which joins the main blocks anew on every read: the language, readability and
+    duplicate-content rules read it one after the other, so the last page's is kept (by identity)."""
+    last = _LAST_MAIN_TEXT[0] if _LAST_MAIN_TEXT else None
+    if last is not None and last[0] is page:
+        return last[1]
+    text = page.main_text
+    _LAST_MAIN_TEXT[:] = [(page, text)]
+    return text
+
+
 PageFn = Callable[[AnalysedPage, SeoConfig, RuleInfo], Iterable[Finding]]
 SiteFn = Callable[[Site, SeoConfig, RuleInfo, CheckContext], Iterable[Finding]]
 # A site rule's map step: one page's small summary (picklable, without the page), or None when the page takes

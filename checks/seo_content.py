@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, Evidence, Finding, Page
 from checks.registry import RuleInfo
-from checks.seo_base import Gate, PageFn, finding, make_rule, short
+from checks.seo_base import Gate, PageFn, finding, main_text, make_rule, short
 from checks.seo_dom import fold
 from checks.seo_langcodes import is_valid_language
 from checks.seo_language import is_english, mismatch, primary_subtag
@@ -294,7 +294,7 @@ def _lang_matches(ap: AnalysedPage, seo: SeoConfig, rule: RuleInfo) -> Iterable[
     lang = ap.page.lang
     if not lang:
         return []
-    guess = mismatch(lang, ap.page.main_text, seo.language_min_words)
+    guess = mismatch(lang, main_text(ap.page), seo.language_min_words)
     if guess is None:
         return []
     return [
@@ -485,7 +485,7 @@ LONG_SENTENCES = make_rule(
 
 
 def _readability(ap: AnalysedPage, seo: SeoConfig, rule: RuleInfo) -> Iterable[Finding]:
-    text = ap.page.main_text
+    text = main_text(ap.page)
     if not is_english(ap.page.lang, text, seo.readability_min_words):
         return []
     figures = readability(ap, seo.long_sentence_words)

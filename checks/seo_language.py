@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,9 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "pl", "
 # Norwegian is written "no" as often as "nb"; both mean the same stop-word list here.
 _ALIASES = {"no": "nb", "nn": "nb"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# _WORD on ASCII text: its letters are exactly a-z and A-Z, and ’ cannot occur, so on the lower-cased text this
+# finds the same words, lower-cased, about twice as fast.
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,25 @@ def primary_subtag(lang: str | None) -> str | None:
     return _ALIASES.get(code, code)
 
 
+def _words(text: str) -> list[str]:
+    """The text's words, lower-cased."""
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
+    return [w.lower() for w in _WORD.findall(text)]
+
+
 def language_scores(text: str) -> tuple[dict[str, float], int]:
-    words = [w.lower() for w in _WORD.findall(text)]
+    """Each language's share of function words. The words are counted once and each list is matched against
+    the distinct words, not every word against sixteen lists: the same sums, a few times faster."""
+    words = _words(text)
     if not words:
         return {}, 0
-    scores = {code: sum(1 for w in words if w in lex) / len(words) for code, lex in stop_words().items()}
-    return scores, len(words)
+    counts = Counter(words)
+    total = len(words)
+    scores = {
+        code: sum(counts[w] for w in lex.intersection(counts)) / total for code, lex in stop_words().items()
+    }
+    return scores, total
 
 
 def guess_language(text: str) -> tuple[LanguageGuess | None, dict[str, float]]:

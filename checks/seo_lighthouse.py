@@ -15,7 +15,7 @@ from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, Evidence, Finding
 from checks.registry import RuleInfo
 from checks.seo_base import Gate, PageFn, finding, make_rule, short
-from checks.seo_dom import dom_facts, origin_of, whatwg_parse, without_fragment
+from checks.seo_dom import dom_facts, origin_of, resolves, whatwg_parse, without_fragment
 from checks.seo_langcodes import is_valid_language
 from checks.seo_robots import crawlability
 
@@ -334,6 +334,9 @@ def _link_text(ap: AnalysedPage, seo: SeoConfig, rule: RuleInfo) -> Iterable[Fin
     failing: dict[str, list[tuple[str, str]]] = {}
     final_parsed = whatwg_parse(final)
     for anchor in facts.anchors:
+        text = anchor.text.strip()
+        if text.lower() not in LINK_TEXT_BLOCKLIST:
+            continue  # asked first: the rest needs the href resolved, and nearly every link text passes
         href = _anchor_href(anchor.raw_href, facts.base_url)
         if not href or "nofollow" in anchor.rel:
             continue
@@ -342,9 +345,7 @@ def _link_text(ap: AnalysedPage, seo: SeoConfig, rule: RuleInfo) -> Iterable[Fin
             continue
         if final_parsed is not None and without_fragment(href) == without_fragment(final_parsed):
             continue
-        text = anchor.text.strip()
-        if text.lower() in LINK_TEXT_BLOCKLIST:
-            failing.setdefault(text.lower(), []).append((text, href))
+        failing.setdefault(text.lower(), []).append((text, href))
     out = []
     for lowered, items in failing.items():
         shown = items[0][0]
@@ -403,11 +404,12 @@ def _anchor_fails(raw_href: str | None, role: str, anchor_id: str, name: str, ba
         return True
     if name.strip():
         return False
-    if _anchor_href(raw_href, base) == "":
+    # _anchor_href(raw_href, base) == "": no href at all, or an empty one that does not resolve either
+    if raw_href is None or (raw_href == "" and not resolves("", base)):
         return True
     if _JS_VOID.search(raw):
         return True
-    return whatwg_parse(raw, base) is None
+    return not resolves(raw, base)
 
 
 def _crawlable_anchors(ap: AnalysedPage, seo: SeoConfig, rule: RuleInfo) -> Iterable[Finding]:

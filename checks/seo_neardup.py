@@ -25,6 +25,23 @@ _ROLL = np.uint64(0x100000001B3)  # FNV prime: shingle hash = polynomial over th
 _SHIFT = np.uint64(32)
 
 
+# _WORD on lower-cased ASCII text: runs of a-z and 0-9 joined by single apostrophes or hyphens. Every other
+# character separates words, and so does an apostrophe or hyphen without such a character on both sides
+# ("a--b", "-a", "a'"): blanking those, then the rest, leaves str.split() exactly _WORD's words, in a third of
+# the time.
+_LONE_JOINER = re.compile(r"['\-](?:(?<![a-z0-9].)|(?![a-z0-9]))")
+_ASCII_SEPARATORS = str.maketrans(
+    {chr(c): " " for c in range(128) if chr(c) not in "abcdefghijklmnopqrstuvwxyz0123456789'-"}
+)
+
+
+def _words(low: str) -> list[str]:
+    """_WORD.findall(low) for lower-cased text."""
+    if low.isascii():
+        return _LONE_JOINER.sub(" ", low).translate(_ASCII_SEPARATORS).split()
+    return _WORD.findall(low)
+
+
 @lru_cache(maxsize=200_000)
 def _word_hash(word: str) -> int:
     """A stable 64-bit hash per word (two CRC-32s); stable so runs and tests see the same shingles."""
@@ -32,19 +49,48 @@ def _word_hash(word: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
 
 
+class _WordHashes(dict[str, int]):
+    """`_word_hash` by word, read through one C-level lookup per word (pages share most of their words);
+    emptied when it outgrows the bound."""
+
+    LIMIT = 200_000
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[word] = _word_hash(word)
+        return value
+
+
+_WORD_HASHES = _WordHashes()
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) for a 1-d array: sorted, each value once. Sorting and dropping repeats is several times
+    faster than np.unique's hash table on a page's few thousand values."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    result: np.ndarray = ordered[keep]
+    return result
+
+
 def shingles(text: str, size: int) -> np.ndarray:
     """Sorted unique 64-bit hashes of every run of `size` consecutive words (lower-cased); fewer words make
     one shingle. Vectorised: each word is hashed once and the runs are combined as a rolling polynomial."""
-    words = _WORD.findall(text.lower())
+    words = _words(text.lower())
     if not words:
         return np.empty(0, dtype=np.uint64)
-    ids = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     width = min(size, len(ids))
     count = len(ids) - width + 1
     acc = np.zeros(count, dtype=np.uint64)
     for k in range(width):
         acc = acc * _ROLL + ids[k : k + count]
-    return np.unique(acc)
+    return sorted_unique(acc)
 
 
 def _coefficients() -> np.ndarray:
@@ -57,10 +103,13 @@ _A = _coefficients()
 
 
 def signature(shingle_hashes: np.ndarray) -> np.ndarray:
-    """128 MinHash values by multiply-shift hashing, (a*x mod 2**64) >> 32 with odd a, one per permutation."""
+    """128 MinHash values by multiply-shift hashing, (a*x mod 2**64) >> 32 with odd a, one per permutation.
+
+    The shift keeps order (x <= y gives x >> 32 <= y >> 32), so the minimum is taken first and shifted once,
+    rather than shifting all 128 x n products."""
     with np.errstate(over="ignore"):
-        hashed = (_A[:, None] * shingle_hashes[None, :]) >> _SHIFT
-    result: np.ndarray = hashed.min(axis=1)
+        products = _A[:, None] * shingle_hashes[None, :]
+    result: np.ndarray = products.min(axis=1) >> _SHIFT
     return result
 
 

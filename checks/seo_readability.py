@@ -37,6 +37,24 @@ def sentence_words(sentence: Sentence) -> list[str]:
     return [t for t in sentence.tokens if _WORDISH.search(t)]
 
 
+class _TokenSyllables(dict[str, int]):
+    """Syllables by token text, 0 for a token with no letter (not a word: punctuation, a figure): one lookup
+    per token instead of a regex test and a syllable count. A word always has at least one syllable, so 0 tells
+    the two apart. Filled as tokens are met; emptied when it grows past a bound, as words repeat across pages."""
+
+    LIMIT = 100_000
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = syllables(token) if _WORDISH.search(token) else 0
+        self[token] = value
+        return value
+
+
+_SYLLABLES = _TokenSyllables()
+
+
 @dataclass(frozen=True)
 class Readability:
     sentences: int
@@ -75,17 +93,19 @@ def _readability(page: AnalysedPage, long_words: int) -> Readability:
     count = words = syl = long_count = 0
     longest: Sentence | None = None
     longest_len = 0
+    per_token = _SYLLABLES.__getitem__
     for sentence in page.sentences:
         if sentence.block_index not in main:
             continue
-        tokens = sentence_words(sentence)
-        if not tokens:
+        counts = list(map(per_token, sentence.tokens))
+        word_count = len(counts) - counts.count(0)  # = len(sentence_words(sentence))
+        if not word_count:
             continue
         count += 1
-        words += len(tokens)
-        syl += sum(syllables(t) for t in tokens)
-        if len(tokens) > long_words:
+        words += word_count
+        syl += sum(counts)
+        if word_count > long_words:
             long_count += 1
-        if len(tokens) > longest_len:
-            longest, longest_len = sentence, len(tokens)
+        if word_count > longest_len:
+            longest, longest_len = sentence, word_count
     return Readability(count, words, flesch_reading_ease(words, count, syl), long_count, longest)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_tz
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 # Lighthouse's is-crawlable audit fails a page only when every one of these agents is blocked; None stands for
@@ -41,8 +42,10 @@ def _normalise_pattern(pattern: str) -> str:
     return _upper_escapes(quote(pattern, safe=_ENCODE_URI_SAFE).replace("%25", "%"))
 
 
+@lru_cache(maxsize=4096)
 def _url_path(url: str) -> str:
-    """Path and query as a WHATWG URL serialises them (non-ASCII and spaces percent-encoded)."""
+    """Path and query as a WHATWG URL serialises them (non-ASCII and spaces percent-encoded). Remembered: a
+    page's URL is matched against robots.txt for each of the five agents, twice."""
     parts = urlsplit(url)
     path = quote(parts.path or "/", safe="/%!$&'()*+,;=:@[]|^~-._")
     query = "?" + quote(parts.query, safe="/%!$&()*+,;=:@[]|^~-._?`{}\\") if parts.query else ""

@@ -12,9 +12,9 @@ import numpy as np
 from auditor.config import SeoConfig
 from auditor.models import AnalysedPage, Evidence, Finding, Site
 from checks.registry import CheckContext, RuleInfo
-from checks.seo_base import finding, make_site_rule, short
+from checks.seo_base import finding, main_text, make_site_rule, short
 from checks.seo_dom import fold
-from checks.seo_neardup import clusters, compact_signature, shingles, similar_sets
+from checks.seo_neardup import clusters, compact_signature, shingles, similar_sets, sorted_unique
 from checks.site_index import RobotsMetas, SiteIndex, indexed, robots_metas
 
 AHREFS_ISSUES = "https://help.ahrefs.com/en/collections/2818447-site-audit-issues"
@@ -192,8 +192,18 @@ class TextPrint:
     signature: np.ndarray
 
 
+_LAST_KEY: list[tuple[AnalysedPage, bytes]] = []
+
+
 def _text_key(ap: AnalysedPage) -> bytes:
-    return hashlib.sha256(fold(ap.page.main_text).lower().encode()).digest()
+    """SEO105 and SEO106 summarise the same page one after the other: the last page's key is kept (by
+    identity) so the main text is folded and hashed once."""
+    last = _LAST_KEY[0] if _LAST_KEY else None
+    if last is not None and last[0] is ap:
+        return last[1]
+    key = hashlib.sha256(fold(main_text(ap.page)).lower().encode()).digest()
+    _LAST_KEY[:] = [(ap, key)]
+    return key
 
 
 def _may_be_content(ap: AnalysedPage, seo: SeoConfig) -> bool:
@@ -209,8 +219,8 @@ def prepare_text_key(ap: AnalysedPage, seo: SeoConfig) -> TextKey | None:
 def prepare_text_print(ap: AnalysedPage, seo: SeoConfig) -> TextPrint | None:
     if not _may_be_content(ap, seo):
         return None
-    hashes = shingles(ap.page.main_text, seo.shingle_words)
-    folded = np.unique((hashes ^ (hashes >> np.uint64(32))).astype(np.uint32))
+    hashes = shingles(main_text(ap.page), seo.shingle_words)
+    folded = sorted_unique((hashes ^ (hashes >> np.uint64(32))).astype(np.uint32))
     return TextPrint(robots_metas(ap.page), _text_key(ap), folded, compact_signature(hashes))
 
 

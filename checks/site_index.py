@@ -114,30 +114,45 @@ class SiteIndex:
     shown_url: dict[str, str] = field(default_factory=dict)  # normal form -> the address as first written
     noindex: dict[str, bool] = field(default_factory=dict)
     meta_robots: dict[str, RobotsMetas] = field(default_factory=dict)  # normal form -> robots_metas, if gathered
+    # Each address's normal form, once: a site's few thousand addresses are met hundreds of thousands of times
+    # (every link of every page, in several rules), and norm_url is pure for a given drop_params.
+    normal_forms: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def norm(self, url: str) -> str:
-        return norm_url(url, self.drop_params)
+        known = self.normal_forms.get(url)
+        if known is None:
+            known = self.normal_forms[url] = norm_url(url, self.drop_params)
+        return known
 
     @classmethod
     def build(cls, site: Site, drop_params: Sequence[str] = ()) -> SiteIndex:
         index = cls(site=site, drop_params=tuple(drop_params))
         for fetch in site.fetches:
             index._add_fetch(fetch)
+        web: dict[str, bool] = {}  # link URL -> whether it is http(s), asked once per address
+        norm, linked_from, shown_url = index.norm, index.linked_from, index.shown_url
         for ap in site.pages:
             page = ap.page
             for url in (page.url, page.final_url):
                 if url:
-                    index.pages.setdefault(index.norm(url), ap)
-            if page.fetch is not None and index.norm(page.url) not in index.answers:
+                    index.pages.setdefault(norm(url), ap)
+            if page.fetch is not None and norm(page.url) not in index.answers:
                 index._add_fetch(page.fetch)
-            own = {index.norm(u) for u in (page.url, page.final_url) if u}
+            own = {norm(u) for u in (page.url, page.final_url) if u}
             for link in page.links:
-                if link.internal and link.url and urlsplit(link.url).scheme in ("http", "https"):
-                    key = index.norm(link.url)
+                url = link.url
+                if not (link.internal and url):
+                    continue
+                is_web = web.get(url)
+                if is_web is None:
+                    is_web = web[url] = urlsplit(url).scheme in ("http", "https")
+                if is_web:
+                    key = norm(url)
                     if key in own:
                         continue  # a page linking to itself does not make it reachable
-                    index.linked_from[key].add(page.url)
-                    index.shown_url.setdefault(key, link.url.split("#", 1)[0])
+                    linked_from[key].add(page.url)
+                    if key not in shown_url:
+                        shown_url[key] = url.split("#", 1)[0]
         return index
 
     def _add_fetch(self, fetch: FetchResult) -> None:

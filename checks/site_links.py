@@ -548,16 +548,28 @@ def _links_to_redirects(site: Site, seo: SeoConfig, rule: RuleInfo, ctx: CheckCo
     del seo
     index = index_for(site, ctx)
     out = []
+    # Per link address: its normal form when it answered with a redirect to a working page, else None. Pages
+    # share most of their links (menus, footers), so each address is looked up once.
+    redirecting: dict[str, str | None] = {}
     for ap in index.html_pages():
         reported: set[str] = set()
         for link in ap.page.links:
-            if not (link.internal and link.url) or not link.url.startswith(("http://", "https://")):
+            if not (link.internal and link.url):
                 continue
-            key = index.norm(link.url)
-            answer = index.answers.get(key)
-            if answer is None or not answer.redirected or answer.is_error or key in reported:
+            if link.url in redirecting:
+                key = redirecting[link.url]
+            else:
+                key = None
+                if link.url.startswith(("http://", "https://")):
+                    normal = index.norm(link.url)
+                    target = index.answers.get(normal)
+                    if target is not None and target.redirected and not target.is_error:
+                        key = normal
+                redirecting[link.url] = key
+            if key is None or key in reported:
                 continue
             reported.add(key)
+            answer = index.answers[key]
             out.append(
                 finding(
                     rule,
