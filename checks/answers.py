@@ -20,6 +20,7 @@ _LEMMA_FIX = {"wo": "will", "ca": "can", "doe": "do", "n't": "not", "nt": "not",
 _HYPHENS = frozenset({"-", "‐", "‑"})
 QUOTES = frozenset({'"', "“", "”", "'", "‘", "’", "«", "»"})
 _PUNCT = frozenset({",", ".", "!", ";", ":", "—", "–", "-", "?", "…"})
+_CLOSERS = "".join(QUOTES) + ")"  # what may follow a question's "?"
 
 _stem_cache: dict[str, str] = {}
 
@@ -118,7 +119,7 @@ class Seq:
     @_kept
     def question(self) -> bool:
         """Whether the sentence is a question; read very often, so kept on the sentence once worked out."""
-        return self.text.rstrip().rstrip("".join(QUOTES) + ")").endswith("?")
+        return self.text.rstrip().rstrip(_CLOSERS).endswith("?")
 
     @_kept
     def lead(self) -> Reply | None:
@@ -513,6 +514,11 @@ class SubjectTerms:
     others: tuple[Phrase, ...]
 
     @cached_property
+    def memo_key(self) -> str:
+        """Where a sentence keeps what subject_of said of it (per set of terms: a sentence is read under each)."""
+        return f"subject:{id(self)}"
+
+    @cached_property
     def scan_index(self) -> dict[str, tuple[tuple[tuple[str, ...], int, int, tuple[SubjectKind, str]], ...]]:
         """The three phrase lists by first key, as (keys, length, role, what subject_of says of a sentence it
         starts), the role being 0 for the terms, 1 for the other treatments and 2 for the generic words:
@@ -527,7 +533,7 @@ class SubjectTerms:
 
 def subject_of(seq: Seq, subject: SubjectTerms) -> tuple[SubjectKind, str | None]:
     """Whom a sentence is about: SMP named, a generic stand-in, another treatment only, or nothing."""
-    memo_key = f"subject:{id(subject)}"
+    memo_key = subject.memo_key
     cached = seq.memo.get(memo_key)
     if cached is None:
         cached = seq.memo[memo_key] = _subject_of(seq, subject)

@@ -191,6 +191,22 @@ class Question:
         return frozenset(self.view_index)
 
     @cached_property
+    def form_probes(self) -> frozenset[str]:
+        """One key of each form (its longest): a heading holding none of them holds no form whole."""
+        return frozenset(max(sorted(keys), key=len) for _, keys in self.forms if keys)
+
+    @cached_property
+    def marks_paraphrase(self) -> bool:
+        """Whether any phrase or form of the question is written with the mark score_unit reads as a heading
+        asking in the answer's words ("(for"): then an explanation quoting it may carry the mark."""
+        exp = self.expected
+        texts = (
+            *(f for f, _ in self.forms),
+            *(p.text for p in (*self.all_asks, *self.answer_terms, *exp.must_say, *exp.qualified_by)),
+        )
+        return any("(for" in t for t in texts)
+
+    @cached_property
     def no_concepts(self) -> tuple[None, ...]:
         return tuple(None for _ in self.asks)
 
@@ -231,14 +247,29 @@ class Question:
 
     @cached_property
     def presence_index(self) -> dict[str, tuple[tuple[int, frozenset[str] | None], ...]]:
-        """The concept phrases and answer terms by signature key, as (the concept's bit, or 0 for an answer term;
-        the phrase's keys, or None for a one-key phrase): whether a text holds each whole is read in one pass."""
+        """The concept phrases and answer terms by signature key, as (a bit: the concept's, or past the concepts'
+        the answer term's own; the phrase's keys, or None for a one-key phrase): which a text holds whole is read
+        in one pass, as one number (see checks.questions._presence)."""
         index: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
-        roles = [*((1 << j, c.phrases) for j, c in enumerate(self.asks)), (0, self.answer_terms)]
+        n = len(self.asks)
+        roles = [*((1 << j, c.phrases) for j, c in enumerate(self.asks))]
+        roles += [(1 << (n + t), (p,)) for t, p in enumerate(self.answer_terms)]
         for bit, phrases in roles:
             for p in phrases:
                 if p.keys:
                     index.setdefault(_sig(p), []).append((bit, frozenset(p.keys) if len(set(p.keys)) > 1 else None))
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def topic_index(self) -> dict[str, tuple[frozenset[str] | None, ...]]:
+        """The concept phrases by signature key, as the keys a text must hold besides it (None: none, for a
+        one-key phrase, or one holding the "." that joins sentences, which a unit's words may lack): a text
+        holding none of them whole cannot name what the question is about."""
+        index: dict[str, list[frozenset[str] | None]] = {}
+        for p in self.all_asks:
+            if p.keys:
+                whole = frozenset(p.keys) if len(set(p.keys)) > 1 and "." not in p.keys else None
+                index.setdefault(_sig(p), []).append(whole)
         return {k: tuple(v) for k, v in index.items()}
 
     @cached_property

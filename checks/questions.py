@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -428,15 +429,9 @@ def _seqs_by_block(ap: AnalysedPage) -> dict[int, list[Seq]]:
     return out
 
 
-def _subject_of_unit(
-    asked: Seq | None,
-    sentences: Sequence[Seq],
-    heading_path: Iterable[str],
-    heading_kind: Mapping[str, SubjectKind],
-    page_smp: bool,
-    subject: SubjectTerms,
-) -> SubjectKind:
-    """A first sentence that changes the subject wins over the page: "hair transplants regrow hair"."""
+def _subject_of_unit(asked: Seq | None, sentences: Sequence[Seq], smp_above: bool, subject: SubjectTerms) -> SubjectKind:
+    """A first sentence that changes the subject wins over the page: "hair transplants regrow hair". `smp_above`:
+    the page's title or first heading, or a heading above the unit, names SMP (_smp_above)."""
     near = subject_of(asked, subject)[0] if asked is not None else None
     first = subject_of(sentences[0], subject)[0] if sentences else None
     if near == "smp" or first == "smp":
@@ -444,11 +439,17 @@ def _subject_of_unit(
     if near == "other" or first == "other":
         return "other"
     later = subject_of(sentences[1], subject)[0] if len(sentences) > 1 else None
-    if later == "smp" or page_smp or any(heading_kind.get(t) == "smp" for t in heading_path):
+    if later == "smp" or smp_above:
         return "smp"
     if "generic" in (near, first, later):
         return "generic"
     return "none"
+
+
+def _smp_above(heading_path: Iterable[str], heading_kind: Mapping[str, SubjectKind], page_smp: bool) -> bool:
+    """What _subject_of_unit reads of the page and of the headings a block sits under: the same for every unit of
+    the block, so worked out once per block."""
+    return page_smp or any(heading_kind.get(t) == "smp" for t in heading_path)
 
 
 def _norm(text: str) -> str:
@@ -480,8 +481,14 @@ def visible_on_page(answer: str, visible: str) -> bool:
 
 def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str] | None = None) -> list[Unit]:
     """Every place on a page that may answer a question: asked-and-answered sections, FAQ items, text."""
+    return _page_units(ap, subject, core_keys, _seqs_by_block(ap))
+
+
+def _page_units(
+    ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str] | None, by_block: Mapping[int, list[Seq]]
+) -> list[Unit]:
+    """page_units from the page's sentences (_seqs_by_block), which prepare_page also reads."""
     page = ap.page
-    by_block = _seqs_by_block(ap)
     blocks = page.blocks
     title_smp = False
     if page.title:
@@ -532,7 +539,9 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
                 covered.add(answer_blocks[0].index)
             findable: FindableAs = (
                 "faq"
-                if block.kind == "faq_question" or block.index in faq_asks or _norm(block.text) in schema_questions
+                if block.kind == "faq_question"
+                or block.index in faq_asks
+                or (schema_questions and _norm(block.text) in schema_questions)
                 else "heading"
             )
             first = answer_blocks[0]
@@ -550,7 +559,9 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
                     block_indexes=tuple(b.index for b in answer_blocks),
                     heading_path=(*block.heading_path, block.text),
                     locator=first.locator,
-                    subject=_subject_of_unit(asked, sentences, block.heading_path, heading_kind, page_smp, subject),
+                    subject=_subject_of_unit(
+                        asked, sentences, _smp_above(block.heading_path, heading_kind, page_smp), subject
+                    ),
                     keyset=keyset,
                     context=first.text,
                 )
@@ -561,6 +572,7 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
             if len(body) > 1 and body[0].question:
                 asked_seq, body = body[0], body[1:]
             block_indexes = (block.index,)  # one for all the passages of the paragraph
+            smp_above = _smp_above(block.heading_path, heading_kind, page_smp)
             # A passage may answer from any sentence of a paragraph on ("…SMP is not a tattoo. … When
             # performed correctly, SMP does not damage hair follicles."): each sentence opens a candidate.
             for i in range(len(body)):
@@ -587,7 +599,7 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
                         block_indexes=block_indexes,
                         heading_path=block.heading_path,
                         locator=block.locator,
-                        subject=_subject_of_unit(asks_here, rest, block.heading_path, heading_kind, page_smp, subject),
+                        subject=_subject_of_unit(asks_here, rest, smp_above, subject),
                         keyset=frozenset().union(*keysets),
                         context=block.text,
                         mid_paragraph=i > 0,
@@ -615,7 +627,7 @@ def page_units(ap: AnalysedPage, subject: SubjectTerms, core_keys: frozenset[str
                 block_indexes=(),
                 heading_path=(),
                 locator=pair.locator or None,
-                subject=_subject_of_unit(asked, sentences, (), heading_kind, page_smp, subject),
+                subject=_subject_of_unit(asked, sentences, page_smp, subject),
                 keyset=keyset,
                 visible=visible_on_page(pair.answer, visible),
                 context=answer_text,
@@ -903,7 +915,7 @@ class Partial:
             notes.append(f"the question asked there is about another treatment ('{other}')")
             return 0.0
         asks_head = 0.0
-        form = next((f for f, keys in q.forms if keys <= asked.keyset), None)
+        form = next((f for f, keys in q.forms if keys <= asked.keyset), None) if _asks_form(q, asked.keyset) else None
         if form is not None:
             asks_head = 1.0
             matched.append(f"asks it like '{form}'")
@@ -1148,31 +1160,31 @@ def _agreement(q: Question, unit: Unit, reply_at: int | None) -> tuple[float, st
     return 0.0, None
 
 
-def _closer_bound(
+def _opening_bound(
     q: Question,
     unit: Unit,
     subject: SubjectTerms,
     signals: tuple[float, float, float],
-    close: float,
-    floor: float,
     leads: dict[int, float],
 ) -> tuple[float, bool]:
-    """A closer upper bound than upper_bound's (`close`, from `signals`, rounded as the score is), read in two
-    steps while the unit may still reach `floor`: the fact a question requires (without it score_unit halves the
-    score, and a fact question's answer can only reply with a lead word), then its words, sentence by sentence
-    and by whole phrase (_presence_bound). Also whether the unit is found to state no fact of the kind the
-    question requires."""
+    """The bound _page_best first ranks a unit by: upper_bound's (from its `signals`), with what a few tests
+    tell, summed and discounted as score_unit does. Whether it names the topic at all (a concept phrase whole:
+    upper_bound reads a concept's key alone; without one no sentence restates the question either, and the
+    score is halved unless the heading spares it, _head_spares); whether its first sentence may reply with a
+    lead word (a reply without one scores 0.8); and the fact the question requires (without it the score is
+    halved, and a fact question's answer can only reply with a lead word, _factless_reply). Also whether the
+    unit is found to state no fact of the kind."""
+    asks, topic, content = signals
+    if topic and not _names_topic(q, unit.keyset):
+        asks, topic = (0.0 if asks == RESTATE_CREDIT else asks), 0.0
+    gated = not topic and (unit.asked is None or not _head_spares(q, unit.asked, subject))
     kind = q.requires
     factless = kind is not None and not _states_fact(unit, kind)
-    reply = expected = halving = 1.0
-    if factless:
-        if q.fact_question:
-            reply, expected = _factless_reply(q, unit, leads)
-        halving = 0.5  # exact: it commutes with score_unit's other discounts
-        close = round(_bound(unit, signals, reply, expected) * halving, 3)
-    if close >= floor:
-        close = min(close, _presence_bound(q, unit, subject, factless))
-    return close, factless
+    if factless and q.fact_question:
+        reply, expected = _factless_reply(q, unit, leads)
+    else:
+        reply, expected = (1.0 if unit.sentences[0].lead is not None else 0.8), 1.0
+    return _presence_score(unit, asks, topic, content, reply, expected, gated, factless), factless
 
 
 def _factless_reply(q: Question, unit: Unit, leads: dict[int, float]) -> tuple[float, float]:
@@ -1184,7 +1196,7 @@ def _factless_reply(q: Question, unit: Unit, leads: dict[int, float]) -> tuple[f
         reply = leads[id(unit)] = _lead_reply_signal(unit)
     says = q.says_keys
     expected = 0.0
-    if says:
+    if not says.isdisjoint(unit.keyset):  # (the unit's words hold its snippet's: most units hold none of them)
         for seq in unit.snippet or unit.sentences[:1]:
             if not says.isdisjoint(seq.keyset):
                 expected = 1.0
@@ -1201,9 +1213,9 @@ def _lead_reply_signal(unit: Unit) -> float:
 
 
 def _presence(seq: Seq, q: Question) -> tuple[int, int, bool]:
-    """Which of the question's concepts the sentence holds whole phrases of (a bit each), how many answer terms
-    it holds all the keys of, and whether it holds a polar word: what a view of it could at most find, read
-    with set tests only. Kept on the sentence, as passages overlap."""
+    """Which of the question's concepts the sentence holds whole phrases of (a bit each), which answer terms it
+    holds all the keys of (a bit each), and whether it holds a polar word: what a view of it could at most find,
+    read with set tests only. Kept on the sentence, as passages overlap."""
     key = q.presence_key
     held: tuple[int, int, bool] | None = seq.memo.get(key)
     if held is None:
@@ -1212,23 +1224,22 @@ def _presence(seq: Seq, q: Question) -> tuple[int, int, bool]:
 
 
 def _presence_in(keyset: frozenset[str], q: Question) -> tuple[int, int, bool]:
-    concepts = terms = 0
+    held = 0
     index = q.presence_index
     for sig in keyset & q.presence_sigs:
         for bit, keys in index[sig]:
             if keys is None or keys <= keyset:
-                if bit:
-                    concepts |= bit
-                else:
-                    terms += 1
-    return concepts, terms, not q.polar_keys.isdisjoint(keyset)
+                held |= bit
+    n = len(q.asks)
+    return held & ((1 << n) - 1), held >> n, not q.polar_keys.isdisjoint(keyset)
 
 
 def _presence_bound(q: Question, unit: Unit, subject: SubjectTerms, factless: bool) -> float:
     """The score with each signal at the most the words the sentences hold allow, read as score_unit reads them
-    (the opening, the sentence each concept first appears in, the first sentence that may reply) but from whole
-    phrases being there rather than found in order: nearly as close as the partial score, for a fraction of the
-    cost. `factless`: no sentence states a fact of the kind the question requires."""
+    (the opening, the sentence each concept first appears in, the first sentence that may reply, each answer
+    term once however many sentences use it, the halving of an answer that never names its topic) but from
+    whole phrases being there rather than found in order: nearly as close as the partial score, for a fraction
+    of the cost. `factless`: no sentence states a fact of the kind the question requires."""
     sentences = unit.sentences
     n = len(q.asks)
     key = q.presence_key
@@ -1245,8 +1256,9 @@ def _presence_bound(q: Question, unit: Unit, subject: SubjectTerms, factless: bo
     seen = terms = 0
     reply = 0.0
     for i, seq in enumerate(sentences):
-        concepts, count, polar = seq.memo.get(key) or _presence(seq, q)
-        terms += count
+        concepts, held, polar = seq.memo.get(key) or _presence(seq, q)
+        terms |= held  # the answer terms are counted once however many sentences hold them, as score_unit does
+        count = held.bit_count()
         if concepts & ~seen:
             for j in range(n):
                 if concepts >> j & 1 and topic_at[j] < 0:
@@ -1264,17 +1276,41 @@ def _presence_bound(q: Question, unit: Unit, subject: SubjectTerms, factless: bo
                 reply = (1.0 if lead else 0.8) if i == 0 else 0.4 if i <= 2 else 0.2
     opening = 2 if short else 1
     topic = sum(1.0 if at < opening else 0.8 if at < 3 else 0.5 for at in topic_at if at >= 0) / n
-    content = min(1.0, terms / CONTENT_SATURATION)
+    content = min(1.0, terms.bit_count() / CONTENT_SATURATION)
     expected = _agreement_bound(q, unit, reply > 0, not factless)
-    return _presence_score(unit, asks, topic, content, reply, expected, bool(q.requires) and factless)
+    gated = not topic and (unit.asked is None or not _head_spares(q, unit.asked, subject))
+    return _presence_score(unit, asks, topic, content, reply, expected, gated, bool(q.requires) and factless)
+
+
+def _head_spares(q: Question, asked: Seq, subject: SubjectTerms) -> bool:
+    """Whether the heading may spare an answer that never names its topic from score_unit's halving (False
+    only when it surely does not): the heading may ask the question (a form of it, or a concept phrase whole),
+    or ask it in the answer's words (a question holding an answer term whole), which is all the explanations
+    score_unit reads for it can say, unless the question's own phrases carry the mark it reads them by."""
+    if q.marks_paraphrase:
+        return True
+    if subject_of(asked, subject)[0] == "other":  # (Partial._asks_head explains nothing of such a heading)
+        return False
+    if _asks_form(q, asked.keyset):
+        return True
+    concepts, terms, _ = _presence(asked, q)
+    return bool(concepts) or (bool(terms) and asked.question)
 
 
 def _presence_score(
-    unit: Unit, asks: float, topic: float, content: float, reply: float, expected: float, halved: bool
+    unit: Unit,
+    asks: float,
+    topic: float,
+    content: float,
+    reply: float,
+    expected: float,
+    gated: bool,
+    halved: bool,
 ) -> float:
-    """finish_score's sum and discounts in its order (so rounding cannot put the bound under the score)."""
+    """finish_score's sum and discounts in its order (so rounding cannot put the bound under the score);
+    `gated`: it surely halves the score of an answer that never names its topic."""
     bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
-    if not topic and unit.asked is None:
+    if gated:
         bound *= 0.5
     if halved:
         bound *= 0.5
@@ -1288,9 +1324,9 @@ def _presence_asks_head(q: Question, asked: Seq, subject: SubjectTerms) -> float
         return 0.0
     if _asks_form(q, asked.keyset):
         return 1.0
-    concepts, count, _ = _presence(asked, q)
+    concepts, terms, _ = _presence(asked, q)
     n = len(q.asks)
-    parts = [1.0 if concepts >> j & 1 else PARAPHRASE_CREDIT if count else 0.0 for j in range(n)]
+    parts = [1.0 if concepts >> j & 1 else PARAPHRASE_CREDIT if terms else 0.0 for j in range(n)]
     asks_head = sum(parts) / n
     if asks_head and not _question_shaped(asked.text):
         asks_head *= STATEMENT_HEADING_CREDIT
@@ -1298,9 +1334,9 @@ def _presence_asks_head(q: Question, asked: Seq, subject: SubjectTerms) -> float
 
 
 def _risky(q: Question, unit: Unit, bound: float, min_score: float) -> bool:
-    """The engine's first test of whether a unit may contradict the expected answer, kept as it was so that the
-    units it scores stay the same: it may reach min_score and holds a polar or must-not-say word, or opens on a
-    reply."""
+    """The first test of whether a unit may contradict the expected answer (False only when judge cannot find
+    it wrong): it may reach min_score (`bound` is at least its score), and holds a polar or must-not-say word,
+    or opens on a reply (judge reads a reply in the first four sentences at most)."""
     if bound < min_score:
         return False
     return not q.risk_keys.isdisjoint(unit.keyset) or any(seq.lead is not None for seq in unit.sentences[:4])
@@ -1343,7 +1379,19 @@ def _better(a: Scored, b: Scored | None) -> bool:
     return _place(a.unit) < _place(b.unit)
 
 
-def _place(unit: Unit) -> tuple[int, int, int, str]:
+def _tied(a: Scored, b: Scored | None) -> bool:
+    """Alike in score and in place: _better prefers neither."""
+    return b is not None and abs(a.score - b.score) <= 1e-9 and _place(a.unit) == _place(b.unit)
+
+
+# The stages of a unit's bound in _page_best: what is read next to tighten it (none: scored, or cannot be).
+_PRESENCE, _PARTIAL, _FINISH, _NONE = 0, 1, 2, 3
+
+
+_Place = tuple[int, int, int, str]
+
+
+def _place(unit: Unit) -> _Place:
     first = unit.sentences[0].start if unit.sentences else 0
     block = unit.block_index if unit.block_index is not None else 1 << 30
     return (-_FINDABLE_RANK[unit.findable_as], block, first, unit.asked_text or "")
@@ -1372,6 +1420,17 @@ def upper_bound(q: Question, unit: Unit, subject: SubjectTerms) -> float:
     tests/test_questions_bound.py holds score_unit to it on real pages.
     """
     return _bound(unit, _bound_signals(q, unit, subject))
+
+
+def _names_topic(q: Question, keyset: frozenset[str]) -> bool:
+    """Whether the words hold one of the question's concept phrases whole (False only when no sentence among
+    them can name what the question is about): upper_bound reads concepts by their signature key alone."""
+    index = q.topic_index
+    for sig in keyset & q.concept_keys:
+        for keys in index[sig]:
+            if keys is None or keys <= keyset:
+                return True
+    return False
 
 
 def _bound_signals(q: Question, unit: Unit, subject: SubjectTerms) -> tuple[float, float, float]:
@@ -1407,8 +1466,9 @@ def _bound(unit: Unit, signals: tuple[float, float, float], reply: float = 1.0, 
 
 
 def _asks_form(q: Question, asked: frozenset[str]) -> bool:
-    """Whether a heading holds all the content words of the question or of one of its variants."""
-    return any(keys <= asked for _, keys in q.forms)
+    """Whether a heading holds all the content words of the question or of one of its variants (most headings
+    hold a key of none of them: one set test tells)."""
+    return not q.form_probes.isdisjoint(asked) and any(keys <= asked for _, keys in q.forms)
 
 
 # --- accuracy
@@ -1650,9 +1710,11 @@ class QuestionCoverageCheck:
         schema: list[Finding] = []
         for pack, watched, answer_all in self._pack_keys:
             subject = pack.subject
-            units = page_units(ap, subject, watched)
+            by_block = _seqs_by_block(ap)
+            units = _page_units(ap, subject, watched, by_block)
             by_key, by_asked = _unit_index(units, watched, answer_all)
             leads: dict[int, float] = {}  # unit id -> its lead-word reply signal (_factless_reply)
+            places: list[_Place | None] = [None] * len(units)  # each unit's _place, read once for every question
             for q in pack.questions:  # (one no unit holds the words of has no candidate: it is left out below)
                 core = q.core_keys
                 picked: set[int] = set()
@@ -1660,17 +1722,11 @@ class QuestionCoverageCheck:
                     picked.update(by_key[key])
                 for key in q.answer_keys & by_asked.keys():
                     picked.update(by_asked[key])
-                bounded = []
-                for i in sorted(picked):
-                    unit = units[i]
-                    # a passage opening mid-paragraph is only worth it when it opens on this question
-                    if not (unit.mid_paragraph and core.isdisjoint(unit.sentences[0].keyset)):
-                        asks, topic, content = signals = _bound_signals(q, unit, subject)
-                        bounded.append((_bound(unit, signals), asks, topic, content, unit))
-                # Best first, so most units are never scored: a unit that cannot beat the page's best, and
-                # cannot contradict the expected answer, changes nothing.
-                bounded.sort(key=lambda b: -b[0])
-                page_best, wrong = self._page_best(q, bounded, subject, leads)
+                # a passage opening mid-paragraph is only worth it when it opens on this question
+                read = [
+                    i for i in picked if not (units[i].mid_paragraph and core.isdisjoint(units[i].sentences[0].keyset))
+                ]
+                page_best, wrong = self._page_best(q, units, read, subject, leads, places)
                 if page_best is not None and page_best.score <= 0:
                     page_best = None
                 if page_best is None and not wrong:
@@ -1684,50 +1740,135 @@ class QuestionCoverageCheck:
     def _page_best(
         self,
         q: Question,
-        bounded: Sequence[tuple[float, float, float, float, Unit]],
+        units: Sequence[Unit],
+        read: Iterable[int],
         subject: SubjectTerms,
         leads: dict[int, float],
+        places: list[_Place | None],
     ) -> tuple[Scored | None, list[tuple[Answered, Verdict]]]:
-        """The page's best unit for the question, and the units that contradict its expected answer.
+        """The page's best unit for the question among the units `read` (positions in `units`), and the units
+        that contradict its expected answer.
 
-        A unit that cannot beat the best so far is skipped unless it may contradict the expected answer. The
-        first test is the engine's own (upper_bound, and _risky): the units it skips are skipped. Of the rest, a
-        unit is skipped only where a closer bound, rounded as scores are, keeps it under the best (so it cannot
-        even tie) and judge cannot find it wrong: first _closer_bound, then the partial score's. Units are taken
-        in upper_bound's order, so the best and the contradicting units found are the ones the engine finds.
+        The engine read units in upper_bound's order (highest first; on a tie, in page order), kept the first
+        of units alike in score and place (_better prefers neither), and listed the contradicting units in that
+        order. Here they are read best first by the closest bound known so far instead: each unit's bound is
+        tightened a stage at a time (_opening_bound for every unit, then the words it holds read whole,
+        _presence_bound, then the partial score, then the score itself) only while it may still beat the best
+        found, so a unit is read no further than needed to rule it out; most are never read past the first. On
+        equal bounds the better place (then upper_bound's order) is read first, and a unit whose bound only
+        equals the best score cannot beat a best placed before it, so the best is the engine's. A unit ruled out
+        of the best is still scored, and judged, where it may contradict the expected answer
+        (_contradiction_candidate): the units found wrong are every unit judge finds wrong at min_score or more,
+        as the engine found them, listed in upper_bound's order. tests/test_questions_speed_paths.py holds it to
+        the plain reading.
         """
         min_score = self.config.min_score
+        # per unit read, by its number n here: the unit, its upper_bound, its closest bound so far, whether it
+        # states no fact of the kind the question requires, and the stage to read next
+        cands: list[Unit] = []
+        positions: list[int] = []
+        uppers: list[float] = []
+        closes: list[float] = []
+        factless: list[bool] = []
+        heap: list[tuple[float, _Place, float, int, int]] = []  # (-bound, place, -upper_bound, position, n)
+        reaching: list[int] = []  # the units whose bound reaches min_score: only they may be found wrong
+        for i in read:
+            unit = units[i]
+            signals = _bound_signals(q, unit, subject)
+            upper = _bound(unit, signals)
+            close, lacks = _opening_bound(q, unit, subject, signals, leads)
+            place = places[i]
+            if place is None:
+                place = places[i] = _place(unit)
+            if close >= min_score:
+                reaching.append(len(cands))
+            heap.append((-close, place, -upper, i, len(cands)))
+            positions.append(i)
+            cands.append(unit)
+            uppers.append(upper)
+            closes.append(close)
+            factless.append(lacks)
+        heapq.heapify(heap)
+        stages = [_PRESENCE] * len(cands)
+        partials: dict[int, Partial] = {}
+        scores: dict[int, Scored] = {}
         page_best: Scored | None = None
-        wrong: list[tuple[Answered, Verdict]] = []
-        for bound, asks, topic, content, unit in bounded:
-            close = bound
-            factless = False
-            if page_best is not None:
-                floor = page_best.score - 1e-9
-                if bound < floor and not _risky(q, unit, bound, min_score):
-                    continue  # the engine's first rule, kept as it was
-                close = round(bound, 3)
-                if close >= floor:
-                    close, factless = _closer_bound(q, unit, subject, (asks, topic, content), close, floor, leads)
-                if close < floor and not _may_contradict(q, unit, close, min_score, subject):
-                    continue
-            partial = partial_score(q, unit, subject, factless, page_best.score - 1e-9 if page_best else 0.0)
-            if partial is None:
-                continue
+        best_at: tuple[_Place, float, int] | None = None  # the best's place and upper_bound's order
+        while heap:
+            bound = -heap[0][0]
             if (
                 page_best is not None
-                and partial.bound < page_best.score - 1e-9
-                and not _may_contradict(q, unit, min(close, partial.bound), min_score, subject)
+                and best_at is not None
+                and (bound < page_best.score - 1e-9 or (bound <= page_best.score + 1e-9 and heap[0][1:4] > best_at))
             ):
+                break  # the rest cannot beat the best: a lower bound, or at most a tie placed after it
+            _, place, neg_upper, i, n = heapq.heappop(heap)
+            unit = cands[n]
+            stage = stages[n]
+            if stage == _PRESENCE:
+                closes[n] = min(closes[n], _presence_bound(q, unit, subject, factless[n]))
+                stages[n] = _PARTIAL
+            elif stage == _PARTIAL:
+                floor = page_best.score - 1e-9 if page_best is not None else 0.0
+                partial = partial_score(q, unit, subject, factless[n], floor)
+                if partial is None:
+                    stages[n] = _NONE
+                    continue
+                partials[n] = partial
+                closes[n] = min(closes[n], partial.bound)
+                stages[n] = _FINISH
+            else:
+                scored = scores[n] = finish_score(q, unit, partials[n])
+                stages[n] = _NONE
+                at = (place, neg_upper, i)
+                if best_at is None or _better(scored, page_best) or (_tied(scored, page_best) and at < best_at):
+                    page_best, best_at = scored, at
                 continue
-            scored = finish_score(q, unit, partial)
-            if scored.score >= min_score:
-                verdict = judge(scored, subject)
+            heapq.heappush(heap, (-closes[n], place, neg_upper, i, n))
+        wrong: list[tuple[tuple[float, int], Answered, Verdict]] = []
+        for n in {*scores, *reaching}:
+            scored_at = scores.get(n)
+            if scored_at is None:
+                if closes[n] < min_score or stages[n] == _NONE:
+                    continue  # it cannot reach min_score, or cannot be scored at all
+                scored_at = self._contradiction_candidate(
+                    q, cands[n], subject, uppers[n], closes[n], stages[n], factless[n], partials.get(n), page_best
+                )
+            if scored_at is not None and scored_at.score >= min_score:
+                verdict = judge(scored_at, subject)
                 if verdict.wrong:
-                    wrong.append((scored.bare(), verdict))
-            if _better(scored, page_best):
-                page_best = scored
-        return page_best, wrong
+                    wrong.append(((-uppers[n], positions[n]), scored_at.bare(), verdict))
+        wrong.sort(key=lambda w: w[0])
+        return page_best, [(answered, verdict) for _, answered, verdict in wrong]
+
+    def _contradiction_candidate(
+        self,
+        q: Question,
+        unit: Unit,
+        subject: SubjectTerms,
+        bound: float,
+        close: float,
+        stage: int,
+        factless: bool,
+        partial: Partial | None,
+        page_best: Scored | None,
+    ) -> Scored | None:
+        """The score of a unit ruled out of the best that judge may still find wrong; None where it cannot (it
+        cannot reach min_score, or holds no word that could contradict), as _page_best needs no score of it."""
+        min_score = self.config.min_score
+        if stage == _NONE or not _risky(q, unit, bound, min_score):
+            return None
+        if not _may_contradict(q, unit, close, min_score, subject):
+            return None
+        if stage == _PRESENCE:  # the phrases were no help: the words read whole may still rule it out
+            close = min(close, _presence_bound(q, unit, subject, factless))
+            if not _may_contradict(q, unit, close, min_score, subject):
+                return None
+        if partial is None:
+            partial = partial_score(q, unit, subject, factless, page_best.score - 1e-9 if page_best else 0.0)
+            if partial is None or not _may_contradict(q, unit, min(close, partial.bound), min_score, subject):
+                return None
+        return finish_score(q, unit, partial)
 
     def start(self) -> Gathered:
         return Gathered()

@@ -14,8 +14,10 @@ from checks.answers import find_fact
 from checks.questions import (
     QuestionCoverageCheck,
     _bound_signals,
-    _closer_bound,
+    _head_spares,
     _may_contradict,
+    _opening_bound,
+    _presence_bound,
     judge,
     page_units,
     partial_score,
@@ -50,11 +52,12 @@ def test_no_unit_scores_above_its_upper_bound(check: QuestionCoverageCheck) -> N
 
 
 def test_no_unit_scores_above_its_closer_bounds(check: QuestionCoverageCheck) -> None:
-    """The engine also skips on closer bounds (the fact a question requires, phrases read whole, the partial
-    score before the reply and the agreement are read), and leaves unjudged a unit it finds judge cannot fault:
-    each is held here to the score and the verdict it stands for."""
+    """The engine also ranks and skips units on closer bounds (the opening bound: whether the unit names the
+    topic at all, the reply its first sentence may give, the fact a question requires; the phrases read whole;
+    the partial score before the reply and the agreement are read), and leaves unjudged a unit it finds judge
+    cannot fault: each is held here to the score and the verdict it stands for."""
     min_score = check.config.min_score
-    compared = tight = wrong = 0
+    compared = tight = wrong = gated = 0
     for ap in analyse_pages(_pages()):
         for pack in check.packs:
             leads: dict[int, float] = {}
@@ -68,10 +71,15 @@ def test_no_unit_scores_above_its_closer_bounds(check: QuestionCoverageCheck) ->
                     assert partial is not None and early is not None
                     assert scored.score <= partial.bound <= early.bound, (q.id, unit.snippet_text, scored.score)
                     signals = _bound_signals(q, unit, pack.subject)
-                    close, factless = _closer_bound(
-                        q, unit, pack.subject, signals, round(upper_bound(q, unit, pack.subject), 3), -1.0, leads
+                    opening, factless = _opening_bound(q, unit, pack.subject, signals, leads)
+                    assert scored.score <= opening <= round(upper_bound(q, unit, pack.subject), 3) + 1e-9, (
+                        q.id,
+                        unit.snippet_text,
+                        scored.score,
+                        opening,
                     )
-                    assert scored.score <= close, (q.id, unit.snippet_text, scored.score, close)
+                    presence = _presence_bound(q, unit, pack.subject, factless)
+                    assert scored.score <= presence, (q.id, unit.snippet_text, scored.score, presence)
                     states = q.requires is not None and any(find_fact(s.text, q.requires) for s in unit.sentences)
                     assert factless == (q.requires is not None and not states)
                     if scored.score >= min_score and judge(scored, pack.subject).wrong:
@@ -79,4 +87,9 @@ def test_no_unit_scores_above_its_closer_bounds(check: QuestionCoverageCheck) ->
                         wrong += 1
                     compared += 1
                     tight += partial.bound == scored.score
-    assert compared > 1000 and tight > compared // 2 and wrong > 0
+                    halved = any(n.startswith("neither the heading") for n in scored.notes)
+                    if unit.asked is not None and not dict(scored.signals)["topic"]:
+                        # a heading found not to spare an answer that never names its topic: the score is halved
+                        assert halved or _head_spares(q, unit.asked, pack.subject), (q.id, unit.asked_text)
+                        gated += halved
+    assert compared > 1000 and tight > compared // 2 and wrong > 0 and gated > 10
