@@ -316,9 +316,8 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class Answered:
-    """One unit's match with a question, without the question: what a page's part carries across processes
-    (the question is put back from the pack where the parts are gathered, see Answered.dress)."""
+class Scored:
+    """One unit's match with one question, with the signals that explain the score: the map step's form."""
 
     unit: Unit
     score: float
@@ -327,28 +326,124 @@ class Answered:
     notes: tuple[str, ...]
     reply_at: int | None
     reply_why: str | None
+    question: Question = field(kw_only=True)
 
-    def bare(self) -> Answered:
-        return Answered(self.unit, self.score, self.signals, self.matched, self.notes, self.reply_at, self.reply_why)
 
-    def dress(self, q: Question) -> Scored:
-        return Scored(
-            self.unit, self.score, self.signals, self.matched, self.notes, self.reply_at, self.reply_why, question=q
+@dataclass(frozen=True, slots=True)  # slots: a page's part holds a few hundred of these
+class Quote:
+    """A sentence as a finding quotes it: its text and where it sits in its block.
+
+    All the site step reads of a sentence. The words and keys it was matched by are most of a sentence's
+    weight, and are only read where the page is matched against the questions (the map step)."""
+
+    text: str
+    block_index: int | None
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, seq: Seq) -> Quote:
+        return cls(seq.text, seq.block_index, seq.start, seq.end)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownUnit:
+    """A unit as the site step reads it: where it is on the page and what it says, for the findings and the
+    report. A page's part carries these across processes instead of Units.
+
+    Left out are the unit's matching material: the Seq it asks with (its text is `asked_text`), the words, keys
+    and key sets of its sentences (each is kept as a Quote) and its own key set. Matching, scoring and judging
+    read them, and all three are done in the map step (the verdict on a page's best unit travels with it);
+    nothing after it does. What is left out is worked out from what is kept (a sentence's words from its text
+    and place on the page), so two ShownUnits are equal exactly when their Units are: the site step's test of
+    whether a contradicting unit is the best answer (_contradiction_findings) reads the same either way.
+    """
+
+    url: str
+    findable_as: FindableAs
+    asked_text: str | None
+    sentences: tuple[Quote, ...]
+    snippet_count: int
+    snippet_text: str
+    block_index: int | None
+    block_indexes: tuple[int, ...]
+    heading_path: tuple[str, ...]
+    locator: str | None
+    subject: SubjectKind
+    visible: bool
+    context: str
+    mid_paragraph: bool
+
+
+class _ShownUnits:
+    """ShownUnits of one page's units, each made once: a unit that is the best answer to several questions, or a
+    sentence shared by overlapping passages, is then one object, which pickle writes once."""
+
+    def __init__(self) -> None:
+        # keyed by id: the caller keeps the units (and so their sentences) alive as long as this
+        self._units: dict[int, ShownUnit] = {}
+        self._quotes: dict[int, Quote] = {}
+
+    def unit(self, unit: Unit) -> ShownUnit:
+        shown = self._units.get(id(unit))
+        if shown is None:
+            shown = self._units[id(unit)] = ShownUnit(
+                unit.url,
+                unit.findable_as,
+                unit.asked_text,
+                tuple(self._quote(s) for s in unit.sentences),
+                unit.snippet_count,
+                unit.snippet_text,
+                unit.block_index,
+                unit.block_indexes,
+                unit.heading_path,
+                unit.locator,
+                unit.subject,
+                unit.visible,
+                unit.context,
+                unit.mid_paragraph,
+            )
+        return shown
+
+    def _quote(self, seq: Seq) -> Quote:
+        quote = self._quotes.get(id(seq))
+        if quote is None:
+            quote = self._quotes[id(seq)] = Quote.of(seq)
+        return quote
+
+    def answered(self, scored: Scored) -> Answered:
+        return Answered(
+            self.unit(scored.unit),
+            scored.score,
+            scored.signals,
+            scored.matched,
+            scored.notes,
+            scored.reply_at,
+            scored.reply_why,
         )
 
 
 @dataclass(frozen=True)
-class Scored(Answered):
-    """One unit's match with one question, with the signals that explain the score."""
+class Answered:
+    """One unit's match with a question as the site step reads it: the unit as shown, its score and signals.
 
-    question: Question = field(kw_only=True)
+    What a page's part carries across processes. The question is left out (the site step has it from the pack
+    by its id), and so is the matching material of the unit (see ShownUnit)."""
+
+    unit: ShownUnit
+    score: float
+    signals: tuple[tuple[str, float], ...]
+    matched: tuple[str, ...]
+    notes: tuple[str, ...]
+    reply_at: int | None
+    reply_why: str | None
 
 
 @dataclass(frozen=True)
 class Verdict:
     wrong: bool
     reasons: tuple[str, ...] = ()
-    sentence: Seq | None = None
+    sentence: Quote | None = None  # the sentence that says the wrong thing, for the finding to quote
     claim_type: str | None = None
     missing: str | None = None
     cleared: tuple[str, ...] = ()  # why a suspicious phrase was let through (negated, hedged…)
@@ -365,9 +460,9 @@ class PageScore:
     snippet_text: str
 
     @classmethod
-    def of(cls, scored: Scored) -> PageScore:
-        u = scored.unit
-        return cls(u.url, scored.score, u.findable_as, u.asked_text, u.snippet_text)
+    def of(cls, answered: Answered | Scored) -> PageScore:
+        u = answered.unit
+        return cls(u.url, answered.score, u.findable_as, u.asked_text, u.snippet_text)
 
     @property
     def order(self) -> tuple[float, int, str]:
@@ -378,9 +473,9 @@ class PageScore:
 @dataclass(frozen=True)
 class QuestionResult:
     question: Question
-    best: Scored | None
+    best: Answered | None
     per_page: tuple[PageScore, ...]  # each page's best unit, best first
-    contradicting: tuple[tuple[Scored, Verdict], ...]  # every answering unit that contradicts the expected answer
+    contradicting: tuple[tuple[Answered, Verdict], ...]  # every answering unit that contradicts the expected answer
     verdict: Verdict | None  # of the best answer
     suggestion: tuple[str, str] | None  # (url, why) when unanswered
     best_claims: tuple[Finding, ...] = ()  # claims findings inside the best answer
@@ -392,18 +487,35 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
 
 
+# A page's answer to one question: question id, best unit (in full at min_score or more, else its row), the best
+# unit's verdict, the claims findings inside it, and the contradicting units with their verdicts
+_PageAnswer = tuple[
+    str, Answered | PageScore | None, Verdict | None, tuple[Finding, ...], tuple[tuple[Answered, Verdict], ...]
+]
+
+
 @dataclass(frozen=True)
 class PageQuestions:
     """One page's part of question coverage, worked out where the page is analysed (the map step).
 
-    `best` holds, per question id, the page's best unit, the claims findings inside it and the answering units
-    that contradict the expected answer; `keys` are the words of the page's address and title, used to suggest
+    `best` holds, per question the page has something for: its id; the page's best unit (None when nothing
+    scores); that unit's verdict and the claims findings inside it; and the answering units that contradict the
+    expected answer, each with its verdict. `keys` are the words of the page's address and title, used to suggest
     where an unanswered question belongs.
+
+    It crosses from a worker process to the main one (and is stored with the page), so it carries what the site
+    step reads and no more:
+    - units as ShownUnits, without the words they were matched by;
+    - the best unit's verdict, worked out here: the site step would need the matching words to judge it;
+    - a best unit scoring under min_score as its row of the coverage matrix (a PageScore) alone. The site's
+      answer is the best-scoring page's best unit, and only when it scores min_score or more: such a unit is
+      never it, so nothing else of it is read. It has no verdict and no claims (it was not judged).
+    Both steps read min_score from the same configuration (which the stored results' engine digest covers).
     """
 
     url: str
     keys: frozenset[str]
-    best: tuple[tuple[str, Answered | None, tuple[Finding, ...], tuple[tuple[Answered, Verdict], ...]], ...]
+    best: tuple[_PageAnswer, ...]
     schema_findings: tuple[Finding, ...]
 
 
@@ -412,8 +524,9 @@ class Gathered:
     """Every page's part, combined as pages arrive; nothing in it depends on the order they arrive in."""
 
     per_page: dict[str, list[PageScore]] = field(default_factory=dict)  # question id -> rows
-    best: dict[str, tuple[Scored, tuple[Finding, ...]]] = field(default_factory=dict)  # site-wide best so far
-    contradicting: dict[str, list[tuple[Scored, Verdict]]] = field(default_factory=dict)
+    # site-wide best so far, its verdict and the claims findings inside it
+    best: dict[str, tuple[Answered, Verdict | None, tuple[Finding, ...]]] = field(default_factory=dict)
+    contradicting: dict[str, list[tuple[Answered, Verdict]]] = field(default_factory=dict)
     keys: dict[str, frozenset[str]] = field(default_factory=dict)  # url -> address and title words
     schema_findings: list[Finding] = field(default_factory=list)
 
@@ -1391,7 +1504,8 @@ _PRESENCE, _PARTIAL, _FINISH, _NONE = 0, 1, 2, 3
 _Place = tuple[int, int, int, str]
 
 
-def _place(unit: Unit) -> _Place:
+def _place(unit: Unit | ShownUnit) -> _Place:
+    """Where a unit sits, for ordering: read of a Unit in the map step and of its ShownUnit in the site step."""
     first = unit.sentences[0].start if unit.sentences else 0
     block = unit.block_index if unit.block_index is not None else 1 << 30
     return (-_FINDABLE_RANK[unit.findable_as], block, first, unit.asked_text or "")
@@ -1491,7 +1605,7 @@ def judge(scored: Scored, subject: SubjectTerms) -> Verdict:
     snippet = unit.snippet or unit.sentences[:1]
     reasons: list[str] = []
     cleared: list[str] = []
-    culprit: Seq | None = None
+    culprit: Quote | None = None
     claim_type: str | None = None
     reply_window = _reply_window(unit)
     if exp.wrong_polarities and scored.reply_at is not None and scored.reply_at < reply_window:
@@ -1513,7 +1627,7 @@ def judge(scored: Scored, subject: SubjectTerms) -> Verdict:
             else:
                 said = f"'{reply.cue}'" if reply.lead else f"'{reply.polarity}' ('{reply.cue}')"
                 reasons.append(f"replies {said} where the expected answer is '{exp.polarity}'")
-                culprit = _with_next(unit, scored.reply_at) if reply.lead and len(seq.words) <= 3 else seq
+                culprit = _with_next(unit, scored.reply_at) if reply.lead and len(seq.words) <= 3 else Quote.of(seq)
                 claim_type = exp.claim_type
     for seq, forbidden, guard in _forbidden_said(exp, snippet, subject):
         if guard is not None:
@@ -1523,7 +1637,7 @@ def judge(scored: Scored, subject: SubjectTerms) -> Verdict:
         if reason not in reasons:
             reasons.append(reason)
         if culprit is None:
-            culprit = seq
+            culprit = Quote.of(seq)
         if claim_type is None:
             claim_type = forbidden.claim_type
     if reasons:
@@ -1556,15 +1670,14 @@ def _forbidden_said(
     return said
 
 
-def _with_next(unit: Unit, i: int) -> Seq:
+def _with_next(unit: Unit, i: int) -> Quote:
     """A bare "Yes!" quoted with the sentence it introduces, so the quote says what was claimed."""
     if i + 1 >= len(unit.sentences):
-        return unit.sentences[i]
+        return Quote.of(unit.sentences[i])
     a, b = unit.sentences[i], unit.sentences[i + 1]
     span = unit.context[a.start : b.end] if a.block_index == b.block_index else ""
     text = span if span.startswith(a.text) and span.endswith(b.text) else f"{a.text} {b.text}"
-    keys = (*a.keys, *b.keys)
-    return Seq(text, (*a.words, *b.words), keys, frozenset(keys), a.block_index, a.start, a.start + len(text))
+    return Quote(text, a.block_index, a.start, a.start + len(text))
 
 
 # --- the check
@@ -1584,7 +1697,7 @@ def _excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     return cut.rstrip(",;:") + " …"
 
 
-def _evidence(unit: Unit, seq: Seq | None = None) -> Evidence:
+def _evidence(unit: ShownUnit, seq: Quote | None = None) -> Evidence:
     if seq is None:
         seq = unit.sentences[0] if unit.sentences else None
     if seq is None:
@@ -1623,7 +1736,7 @@ def _answer_finding(
     check_id: str,
     severity: Severity,
     q: Question,
-    unit: Unit,
+    unit: ShownUnit,
     message: str,
     suggestion: str,
     details: Iterable[tuple[str, Any]] = (),
@@ -1706,12 +1819,14 @@ class QuestionCoverageCheck:
         """Score the page's units against every question; keep only what the site-wide step needs."""
         del ctx
         page = ap.page
-        best: list[tuple[str, Answered | None, tuple[Finding, ...], tuple[tuple[Answered, Verdict], ...]]] = []
+        best: list[_PageAnswer] = []
         schema: list[Finding] = []
+        min_score = self.config.min_score
         for pack, watched, answer_all in self._pack_keys:
             subject = pack.subject
             by_block = _seqs_by_block(ap)
             units = _page_units(ap, subject, watched, by_block)
+            shown_units = _ShownUnits()  # lives no longer than `units`, whose ids it keys on
             by_key, by_asked = _unit_index(units, watched, answer_all)
             leads: dict[int, float] = {}  # unit id -> its lead-word reply signal (_factless_reply)
             places: list[_Place | None] = [None] * len(units)  # each unit's _place, read once for every question
@@ -1726,13 +1841,21 @@ class QuestionCoverageCheck:
                 read = [
                     i for i in picked if not (units[i].mid_paragraph and core.isdisjoint(units[i].sentences[0].keyset))
                 ]
-                page_best, wrong = self._page_best(q, units, read, subject, leads, places)
+                page_best, verdict, wrong = self._page_best(q, units, read, subject, leads, places)
                 if page_best is not None and page_best.score <= 0:
                     page_best = None
                 if page_best is None and not wrong:
                     continue
-                claims = tuple(_claims_in(page_best.unit, findings)) if page_best is not None else ()
-                best.append((q.id, page_best.bare() if page_best else None, claims, tuple(wrong)))
+                shown: Answered | PageScore | None = None
+                best_verdict: Verdict | None = None
+                claims: tuple[Finding, ...] = ()
+                if page_best is not None and page_best.score >= min_score:
+                    shown, best_verdict = shown_units.answered(page_best), verdict
+                    claims = tuple(_claims_in(page_best.unit, findings))
+                elif page_best is not None:  # never the site's answer (see PageQuestions): only its row counts
+                    shown = PageScore.of(page_best)
+                wrong_shown = tuple((shown_units.answered(w), v) for w, v in wrong)
+                best.append((q.id, shown, best_verdict, claims, wrong_shown))
             schema.extend(self._schema_findings([(ap, units)], subject, pack.questions))
         title_seqs = text_seqs(page.title) if page.title else []
         return PageQuestions(page.url, _page_keys(page, title_seqs), tuple(best), tuple(schema))
@@ -1745,9 +1868,9 @@ class QuestionCoverageCheck:
         subject: SubjectTerms,
         leads: dict[int, float],
         places: list[_Place | None],
-    ) -> tuple[Scored | None, list[tuple[Answered, Verdict]]]:
-        """The page's best unit for the question among the units `read` (positions in `units`), and the units
-        that contradict its expected answer.
+    ) -> tuple[Scored | None, Verdict | None, list[tuple[Scored, Verdict]]]:
+        """The page's best unit for the question among the units `read` (positions in `units`), its verdict (None
+        under min_score: such a unit is not judged), and the units that contradict its expected answer.
 
         The engine read units in upper_bound's order (highest first; on a tie, in page order), kept the first
         of units alike in score and place (_better prefers neither), and listed the contradicting units in that
@@ -1825,7 +1948,8 @@ class QuestionCoverageCheck:
                     page_best, best_at = scored, at
                 continue
             heapq.heappush(heap, (-closes[n], place, neg_upper, i, n))
-        wrong: list[tuple[tuple[float, int], Answered, Verdict]] = []
+        wrong: list[tuple[tuple[float, int], Scored, Verdict]] = []
+        best_verdict: Verdict | None = None
         for n in {*scores, *reaching}:
             scored_at = scores.get(n)
             if scored_at is None:
@@ -1836,10 +1960,12 @@ class QuestionCoverageCheck:
                 )
             if scored_at is not None and scored_at.score >= min_score:
                 verdict = judge(scored_at, subject)
+                if scored_at is page_best:  # (the best is among the scores: it is judged here when it may be)
+                    best_verdict = verdict
                 if verdict.wrong:
-                    wrong.append(((-uppers[n], positions[n]), scored_at.bare(), verdict))
+                    wrong.append(((-uppers[n], positions[n]), scored_at, verdict))
         wrong.sort(key=lambda w: w[0])
-        return page_best, [(answered, verdict) for _, answered, verdict in wrong]
+        return page_best, best_verdict, [(scored, verdict) for _, scored, verdict in wrong]
 
     def _contradiction_candidate(
         self,
@@ -1876,19 +2002,21 @@ class QuestionCoverageCheck:
     def gather(self, gathered: Gathered, prepared: PageQuestions) -> None:
         gathered.keys[prepared.url] = prepared.keys
         gathered.schema_findings.extend(prepared.schema_findings)
-        for qid, bare, claims, wrong in prepared.best:
-            q = self._questions.get(qid)
-            if q is None:  # a page prepared under another pack (an edited config): its part no longer applies
+        for qid, shown, verdict, claims, wrong in prepared.best:
+            if qid not in self._questions:  # prepared under another pack (an edited config): no longer applies
                 continue
             if wrong:
-                gathered.contradicting.setdefault(qid, []).extend((w.dress(q), v) for w, v in wrong)
-            if bare is None:
+                gathered.contradicting.setdefault(qid, []).extend(wrong)
+            if shown is None:
                 continue
-            row = PageScore.of(bare.dress(q))
+            if isinstance(shown, PageScore):  # under min_score: a row of the matrix, never the site's answer
+                gathered.per_page.setdefault(qid, []).append(shown)
+                continue
+            row = PageScore.of(shown)
             gathered.per_page.setdefault(qid, []).append(row)
             held = gathered.best.get(qid)
             if held is None or row.order < PageScore.of(held[0]).order:
-                gathered.best[qid] = (bare.dress(q), claims)
+                gathered.best[qid] = (shown, verdict, claims)
 
     # --- the reduce step ---
 
@@ -1901,7 +2029,8 @@ class QuestionCoverageCheck:
                 per_page = sorted(g.per_page.get(q.id, ()), key=lambda r: r.order)
                 held = g.best.get(q.id)
                 best = held[0] if held is not None and held[0].score >= cfg.min_score else None
-                verdict = judge(best, pack.subject) if best is not None else None
+                # judged in the map step, with the same pack and min_score (the unit as shown cannot be judged)
+                verdict = held[1] if held is not None and best is not None else None
                 suggestion = None if best is not None else self._suggest_home(q, site, per_page, g.keys)
                 contradicting = sorted(
                     g.contradicting.get(q.id, ()), key=lambda c: (c[0].unit.url, _place(c[0].unit), -c[0].score)
@@ -1909,7 +2038,7 @@ class QuestionCoverageCheck:
                 analysis.results.append(
                     QuestionResult(
                         q, best, tuple(per_page), tuple(contradicting), verdict, suggestion,
-                        held[1] if best is not None and held is not None else (),
+                        held[2] if best is not None and held is not None else (),
                     )
                 )
         analysis.findings.extend(sorted(g.schema_findings, key=lambda f: (f.url, f.check_id, f.fingerprint)))
@@ -1951,7 +2080,7 @@ class QuestionCoverageCheck:
         findings: list[Finding] = []
         # One sentence may contradict several questions ("lasts forever" for how long, fade, permanent):
         # it is one finding, led by the question it best answers, naming the others.
-        contradictions: dict[tuple[str, str], list[tuple[QuestionResult, Scored, Verdict]]] = {}
+        contradictions: dict[tuple[str, str], list[tuple[QuestionResult, Answered, Verdict]]] = {}
         for r in results:
             q = r.question
             base = _question_details(q)
@@ -2084,7 +2213,7 @@ class QuestionCoverageCheck:
         return findings
 
     def _contradiction_findings(
-        self, contradictions: Mapping[tuple[str, str], Sequence[tuple[QuestionResult, Scored, Verdict]]]
+        self, contradictions: Mapping[tuple[str, str], Sequence[tuple[QuestionResult, Answered, Verdict]]]
     ) -> list[Finding]:
         findings: list[Finding] = []
         for group in contradictions.values():
@@ -2258,7 +2387,7 @@ class QuestionCoverageCheck:
         }
         return entry
 
-    def _quality(self, best: Scored, verdict: Verdict | None, claims: Sequence[Finding]) -> list[str]:
+    def _quality(self, best: Answered, verdict: Verdict | None, claims: Sequence[Finding]) -> list[str]:
         cfg = self.config
         unit = best.unit
         notes: list[str] = []

@@ -14,7 +14,6 @@ from auditor.nlp import analyse_pages
 from checks.answers import Seq, SubjectTerms, first_hit
 from checks.question_pack import Question
 from checks.questions import (
-    Answered,
     QuestionCoverageCheck,
     Scored,
     Unit,
@@ -39,11 +38,12 @@ def pages() -> list[AnalysedPage]:
 
 def _plain_page_best(
     q: Question, units: list[Unit], read: list[int], subject: SubjectTerms, min_score: float
-) -> tuple[Scored | None, list[tuple[Answered, Verdict]]]:
+) -> tuple[Scored | None, Verdict | None, list[tuple[Scored, Verdict]]]:
     """The engine as first written: every unit scored in upper_bound's order (page order on a tie), the first
-    best kept, and every unit scoring min_score or more judged, the wrong ones listed in that order."""
+    best kept, and every unit scoring min_score or more judged, the wrong ones listed in that order; the best
+    judged as the site step judged it (at min_score or more)."""
     best: Scored | None = None
-    wrong: list[tuple[Answered, Verdict]] = []
+    wrong: list[tuple[Scored, Verdict]] = []
     for i in sorted(read, key=lambda i: (-upper_bound(q, units[i], subject), i)):
         scored = score_unit(q, units[i], subject)
         if scored is None:
@@ -51,10 +51,10 @@ def _plain_page_best(
         if scored.score >= min_score:
             verdict = judge(scored, subject)
             if verdict.wrong:
-                wrong.append((scored.bare(), verdict))
+                wrong.append((scored, verdict))
         if _better(scored, best):
             best = scored
-    return best, wrong
+    return best, judge(best, subject) if best is not None and best.score >= min_score else None, wrong
 
 
 @pytest.mark.parametrize("min_score", [0.5, 0.3, 0.15])
@@ -82,7 +82,7 @@ def test_best_first_finds_the_best_and_the_wrong_answers_of_the_plain_reading(
                 assert fast == _plain_page_best(q, units, read, subject, min_score), (q.id, ap.page.url)
                 compared += 1
                 found += fast[0] is not None
-                wrong += len(fast[1])
+                wrong += len(fast[2])
     assert compared > 100 and found > 50 and wrong > 0
 
 
