@@ -74,8 +74,10 @@ _ASCII_SPACES = frozenset(" \n\t\f\r")
 # A hint that an attribute name written "{...}name" may stand for one the walk reads (the XPath below then
 # finds such attributes on the parsed tree); it starts with a literal, so the regex engine skips ahead fast.
 # libxml2 lower-cases attribute names, so the name may be written in any case.
+# The lookahead for the names' first letters makes the many "}" of inline CSS and scripts fail fast (3x faster).
 _BRACED_ATTR_HINT = re.compile(
-    r"\}(?i:alt|aria-label|class|content|data-src|href|hreflang|id|lang|name|property|rel|role|src|title|type)"
+    r"\}(?=[aAcCdDhHiIlLnNpPrRsStT])"
+    r"(?i:alt|aria-label|class|content|data-src|href|hreflang|id|lang|name|property|rel|role|src|title|type)"
     r"(?![^\s/>=])"
 )
 _BRACED_ATTRS = etree.XPath("//@*[starts-with(name(), '{') and contains(name(), '}')]")
@@ -94,41 +96,87 @@ _READ_ATTRS = (
 class _Frame:
     """One open element during the walk; block-level frames own the text buffer inline children write to.
 
-    A plain slotted class, not a dataclass: one is made for most elements, and its set-up is the walk's cost."""
+    A plain slotted class, not a dataclass: one is made for most elements, and its set-up is the walk's cost, so
+    each field is set once, from the parent's and the element's own facts."""
 
     __slots__ = (
-        "after_br", "buf", "children", "chrome", "chrome_root", "collected", "collector", "counts", "el",
-        "flatten", "in_article", "in_main_el", "in_pre", "kind", "level", "locator", "mute", "name", "owner",
-        "pos", "prefix", "ruby", "sectioned", "seen", "skip_text", "start",
+        "after_br", "buf", "children", "chrome", "chrome_root", "collected", "collector", "el", "flatten",
+        "in_article", "in_main_el", "in_pre", "kind", "level", "locator", "mute", "name", "owner", "pos", "prefix",
+        "ruby", "sectioned", "skip_text", "start", "steps",
     )
 
-    def __init__(self, el: _Element, children: list[_Element], name: str, locator: str, prefix: str) -> None:
+    def __init__(
+        self,
+        el: _Element,
+        name: str,
+        locator: str,
+        parent: _Frame,
+        block: bool,
+        level: int,
+        start: int,
+        chrome: bool,
+        in_main_el: bool,
+        mute: bool,
+    ) -> None:
+        """A frame for el, a child of parent; block: el opens a block of its own (start: the blocks before it)."""
+        owner = parent.owner
         self.el = el
-        self.children = children
+        self.children: list[_Element] = list(el)
         self.name = name
         self.locator = locator
-        self.prefix = prefix
+        self.prefix = "" if name == "html" else locator + " > "
         self.pos = 0
-        self.counts: dict[str, int] | None = None  # tags among the children, counted on first need
-        self.seen: dict[str, int] = {}
-        self.kind: BlockKind = "paragraph"
-        self.level = 0
-        self.flatten = False
-        self.skip_text = False  # inside <head>: no text, no line breaks
-        self.ruby = False  # inside <rt>/<rp>: no text, though line breaks still count
-        self.mute = False  # skip_text or ruby
-        self.in_pre = False
-        self.chrome = False
-        self.chrome_root = ""
-        self.in_main_el = False
-        self.in_article = False
-        self.sectioned = False
-        self.owner: _Frame = self
+        self.steps: list[str] | None = None  # the children's locator steps, worked out on first need
+        if block:
+            self.owner: _Frame = self
+            self.kind: BlockKind = "heading" if level else _KIND_BY_TAG.get(name, owner.kind)
+            self.level = level
+            self.start = start
+        else:  # inline: writes to the block around it; kind, level and start are never read
+            self.owner = owner
+            self.kind = "paragraph"
+            self.level = 0
+            self.start = 0
+        self.flatten: bool = owner.flatten or bool(level)
+        self.skip_text: bool = parent.skip_text or name == "head"  # inside <head>: no text, no line breaks
+        self.ruby: bool = parent.ruby or name in _RUBY_TAGS  # inside <rt>/<rp>: no text, though line breaks still count
+        self.mute = mute  # skip_text or ruby
+        self.in_pre: bool = parent.in_pre or name == "pre"
+        self.chrome = chrome
+        self.chrome_root: str = (parent.chrome_root if parent.chrome else locator) if chrome else ""
+        self.in_main_el = in_main_el
+        self.in_article: bool = parent.in_article or name == "article"
+        self.sectioned: bool = parent.sectioned or name in _SECTIONING
         self.buf: list[str] = []
         self.after_br = False
-        self.start = 0
-        self.collector: _Frame | None = None
-        self.collected: list[tuple[str, int, int]] = []
+        if name == "details" or name == "dl":
+            self.collector: _Frame | None = self
+            self.collected: list[tuple[str, int, int]] = []
+        else:
+            self.collector = parent.collector
+            self.collected = _NOTHING_COLLECTED
+
+    @classmethod
+    def root(cls, tops: list[_Element]) -> _Frame:
+        """The frame around the document's top elements: a block (blocks outside every element are "body")."""
+        frame = cls.__new__(cls)
+        frame.el = None
+        frame.children = tops
+        frame.name = frame.locator = frame.prefix = frame.chrome_root = ""
+        frame.pos = frame.level = frame.start = 0
+        frame.steps = None
+        frame.owner = frame
+        frame.kind = "paragraph"
+        frame.flatten = frame.skip_text = frame.ruby = frame.mute = frame.in_pre = frame.chrome = False
+        frame.in_main_el = frame.in_article = frame.sectioned = frame.after_br = False
+        frame.buf = []
+        frame.collector = None
+        frame.collected = _NOTHING_COLLECTED
+        return frame
+
+
+# What non-collector frames hold as collected; only <details> and <dl> frames are ever appended to.
+_NOTHING_COLLECTED: list[tuple[str, int, int]] = []
 
 
 @dataclass(slots=True)
@@ -160,7 +208,7 @@ class _Found:
     base: str | None = None
     lang: str | None = None
     saw_main: bool = False
-    words: list[int] = field(default_factory=list)  # count_words of each block (0 for chrome), counted once
+    main_words: int = 0  # words in the blocks chosen as the main text
 
 
 def _tokens(el: _Element, name: str) -> tuple[str, ...]:
@@ -223,10 +271,15 @@ def _is_chrome(el: _Element, name: str, role: str | None, sectioned: bool) -> bo
     return verdict == 1 or (verdict == 2 and next(el.iterdescendants("h1"), None) is None)
 
 
-def _text_content(el: _Element, ruby: bool) -> str:
+def _text_content(el: _Element, ruby: bool, alts: list[str] | None = None) -> str:
     """The element's readable text: its text and its descendants', less scripts, styles, templates and ruby
-    readings (all of it, for an element that is itself inside a ruby reading)."""
+    readings (all of it, for an element that is itself inside a ruby reading).
+
+    alts, when given, also gets the alt text ("" for none) of every <img> below the element, readable or not, in
+    document order: a link's name needs both, and one pass over its subtree is cheaper than two."""
     if ruby:
+        if alts is not None:
+            alts.extend(img.get("alt") or "" for img in el.iterdescendants("img"))
         return ""
     text: str = el.text or ""
     if not len(el):
@@ -246,14 +299,20 @@ def _text_content(el: _Element, ruby: bool) -> str:
             continue
         tail = child.tail
         tag = child.tag
-        if type(tag) is str and tag not in _NOT_TEXT_TAGS:
-            if child.text:
-                parts.append(child.text)
-            if len(child):
-                if tail:
-                    stack.append(tail)
-                stack.append(iter(child))
-                continue
+        if type(tag) is str:
+            if tag not in _NOT_TEXT_TAGS:
+                if alts is not None and tag == "img":
+                    alts.append(child.get("alt") or "")
+                child_text = child.text
+                if child_text:
+                    parts.append(child_text)
+                if len(child):
+                    if tail:
+                        stack.append(tail)
+                    stack.append(iter(child))
+                    continue
+            elif alts is not None and len(child):  # no text from here, but its images still name the link
+                alts.extend(img.get("alt") or "" for img in child.iterdescendants("img"))
         if tail:
             parts.append(tail)
     return "".join(parts)
@@ -267,9 +326,8 @@ def _link_text(el: _Element, ruby: bool) -> str:
         if label:
             return label
     if len(el):
-        parts = [_text_content(el, ruby)]
-        parts.extend(img.get("alt") or "" for img in el.iterdescendants("img"))
-        text = fold(" ".join(parts))
+        alts: list[str] = []
+        text = fold(" ".join([_text_content(el, ruby, alts), *alts]))
     else:
         text = "" if ruby else fold(el.text or "")
     if text:
@@ -439,16 +497,50 @@ _LEAF_ACTION: dict[str, int] = {
     "title": _TITLE, "meta": _META, "link": _LINK, "base": _BASE, "img": _IMG, "br": _BR, "hr": _HR,
 }
 _MUTING_TAGS = frozenset({"head", *_RUBY_TAGS})
-_NO_CHILDREN: list[_Element] = []
+# Blocks that always get a frame: the root element, and the FAQ collectors that pair up their children.
+_FRAMED_BLOCKS = frozenset({"html", "details", "dl"})
+_NO_CHILDREN: list[_Element] = []  # never added to
+# Skipped elements that add nothing but their tail (a <script> may hold JSON-LD): an inline element holding only
+# these and text, such as a link or button with an <svg> icon, needs no frame of its own.
+_INERT_TAGS = _SKIP_TAGS - {"script"}
 
 
-def _count_tags(children: list[_Element]) -> dict[str, int]:
+def _sibling_steps(children: list[_Element]) -> list[str]:
+    """Each child's locator step: its tag, with :nth-of-type(n) where the parent has several children of that tag."""
+    if len(children) == 1:
+        tag = children[0].tag
+        return [tag if type(tag) is str else ""]
     counts: dict[str, int] = {}
     for child in children:
         tag = child.tag
         if type(tag) is str:
             counts[tag] = counts.get(tag, 0) + 1
-    return counts
+    seen: dict[str, int] = {}
+    steps: list[str] = []
+    for child in children:
+        tag = child.tag
+        if type(tag) is not str:
+            steps.append("")
+        elif counts[tag] == 1:
+            steps.append(tag)
+        else:
+            index = seen[tag] = seen.get(tag, 0) + 1
+            steps.append(f"{tag}:nth-of-type({index})")
+    return steps
+
+
+# Tags a child must not have for its parent block to be a simple block (see _Walker.simple_block): elements with
+# an action of their own, blocks, headings, muting ruby readings.
+_NOT_IN_SIMPLE_BLOCK = frozenset({*_LEAF_ACTION, *_BLOCK_TAGS, *_HEADING_LEVEL, *_MUTING_TAGS})
+
+
+def _only_inert(el: _Element) -> bool:
+    """Whether every child of el is an _INERT_TAGS element (an icon, a media element...)."""
+    for child in el:
+        tag = child.tag
+        if type(tag) is not str or tag not in _INERT_TAGS:
+            return False
+    return True
 
 
 class _Walker:
@@ -474,17 +566,33 @@ class _Walker:
             )
 
     def walk(self, tops: list[_Element]) -> _Found:
-        root = _Frame(None, tops, "", "", "")
+        root = _Frame.root(tops)
         stack = [root]
         open_element = self.open
         close = self.close
         while stack:
             frame = stack[-1]
             children = frame.children
-            pos = frame.pos
-            if pos >= len(children):
+            # The children not yet seen, in a tight loop until one opens a frame of its own to walk first.
+            for pos in range(frame.pos, len(children)):
+                child = children[pos]
+                name = child.tag
+                if type(name) is str:
+                    opened = open_element(child, name, frame, pos)
+                    if opened is not None:
+                        frame.pos = pos + 1
+                        stack.append(opened)
+                        break
+                tail = child.tail
+                if tail and not frame.mute:
+                    owner = frame.owner
+                    owner.buf.append(tail)
+                    if owner.after_br and not tail.isspace():
+                        owner.after_br = False
+            else:
                 stack.pop()
-                close(frame)
+                if frame.owner is frame:  # an inline frame has nothing to close
+                    close(frame)
                 if stack:  # text after the element's end tag belongs to its parent's flow
                     tail = frame.el.tail
                     parent = stack[-1]
@@ -493,39 +601,23 @@ class _Walker:
                         owner.buf.append(tail)
                         if owner.after_br and not tail.isspace():
                             owner.after_br = False
-                continue
-            child = children[pos]
-            frame.pos = pos + 1
-            name = child.tag
-            if type(name) is str:
-                opened = open_element(child, name, frame)
-                if opened is not None:
-                    stack.append(opened)
-                    continue
-            tail = child.tail
-            if tail and not frame.mute:
-                owner = frame.owner
-                owner.buf.append(tail)
-                if owner.after_br and not tail.isspace():
-                    owner.after_br = False
         return self.found
 
-    def locator(self, parent: _Frame, name: str, index: int) -> str:
-        """CSS-like path; :nth-of-type only where a parent has several children of that tag."""
-        counts = parent.counts
-        if counts is None:
-            counts = parent.counts = _count_tags(parent.children)
-        step = name if counts.get(name, 1) == 1 else f"{name}:nth-of-type({index})"
-        return parent.prefix + step
+    @staticmethod
+    def locator(parent: _Frame, pos: int) -> str:
+        """CSS-like path of the parent's child at pos; :nth-of-type only where a parent has several of its tag."""
+        steps = parent.steps
+        if steps is None:
+            steps = parent.steps = _sibling_steps(parent.children)
+        return parent.prefix + steps[pos]
 
-    def open(self, el: _Element, name: str, parent: _Frame) -> _Frame | None:
-        """Handle one element; a frame when its children are to be walked (or it is a block to close)."""
-        seen = parent.seen
-        index = seen[name] = seen.get(name, 0) + 1
+    def open(self, el: _Element, name: str, parent: _Frame, pos: int) -> _Frame | None:
+        """Handle one element (pos: its place among parent's children); a frame when its children are to be walked
+        (or it is a block to close)."""
         owner = parent.owner
         action = _LEAF_ACTION.get(name)
         if action is not None:
-            self.leaf(el, name, action, parent, owner, index)
+            self.leaf(el, name, action, parent, owner, pos)
             return None
         found = self.found
         if name == "html":
@@ -538,50 +630,49 @@ class _Walker:
         if name == "a":
             href = el.get("href")
             if href is not None:
-                locator = self.locator(parent, name, index)
-                found.links.append((href, _link_text(el, parent.ruby), _tokens(el, "rel"), locator))
-                skip_link = _is_skip_link(el, href, parent.ruby)
+                locator = self.locator(parent, pos)
+                rel = el.get("rel")
+                found.links.append((href, _link_text(el, parent.ruby), _split_tokens(rel) if rel else (), locator))
+                skip_link = "#" in href and _is_skip_link(el, href, parent.ruby)
 
         level = _HEADING_LEVEL.get(name, 0)
-        block = (name in _BLOCK_TAGS or skip_link or bool(level)) and not owner.flatten
+        block = (level > 0 or skip_link or name in _BLOCK_TAGS) and not owner.flatten
         role = el.get("role")
         in_main_el = parent.in_main_el or name == "main" or role == "main"
         if in_main_el:
             found.saw_main = True
         mute = parent.mute or name in _MUTING_TAGS
-        if not block and not len(el):
-            # An inline element with no child elements only adds its text to the flow it sits in.
+        if (
+            block and not mute and name not in _FRAMED_BLOCKS
+            and self.simple_block(el, name, parent, pos, locator, level, skip_link, role, in_main_el)
+        ):
+            return None
+        if not block and (not len(el) or _only_inert(el)):
+            # An inline element with no child elements (or only icons and the like) only adds its text to the flow
+            # it sits in.
             if not mute:
                 text = el.text
                 if text:
                     owner.buf.append(text)
                     if owner.after_br and not text.isspace():
                         owner.after_br = False
+                for child in el:
+                    tail = child.tail
+                    if tail:
+                        owner.buf.append(tail)
+                        if owner.after_br and not tail.isspace():
+                            owner.after_br = False
             return None
 
         if not locator:
-            locator = self.locator(parent, name, index)
-        frame = _Frame(el, list(el) if len(el) else _NO_CHILDREN, name, locator,
-                       "" if name == "html" else locator + " > ")
-        frame.flatten = owner.flatten or bool(level)
-        frame.skip_text = parent.skip_text or name == "head"
-        frame.ruby = parent.ruby or name in _RUBY_TAGS
-        frame.mute = mute
-        frame.in_pre = parent.in_pre or name == "pre"
-        chrome = frame.chrome = parent.chrome or skip_link or _is_chrome(el, name, role, parent.sectioned)
-        if chrome:
-            frame.chrome_root = parent.chrome_root if parent.chrome else locator
-        frame.in_main_el = in_main_el
-        frame.in_article = parent.in_article or name == "article"
-        frame.sectioned = parent.sectioned or name in _SECTIONING
-        frame.collector = frame if name in ("details", "dl") else parent.collector
+            locator = self.locator(parent, pos)
+        chrome = parent.chrome or skip_link or _is_chrome(el, name, role, parent.sectioned)
+        start = 0
         if block:
-            self.flush(owner)
-            frame.level = level
-            frame.kind = "heading" if level else _KIND_BY_TAG.get(name, owner.kind)
-            frame.start = len(found.blocks)
-        else:
-            frame.owner = owner
+            if owner.buf:
+                self.flush(owner)
+            start = len(found.blocks)
+        frame = _Frame(el, name, locator, parent, block, level, start, chrome, in_main_el, mute)
         if not mute:
             text = el.text
             if text:
@@ -589,17 +680,93 @@ class _Walker:
                 target.buf.append(text)
                 if target.after_br and not text.isspace():
                     target.after_br = False
-        if frame.children is _NO_CHILDREN:  # nothing to walk: close it now rather than push and pop it
+        if not frame.children:  # nothing to walk: close it now rather than push and pop it
             self.close(frame)
             return None
         return frame
 
-    def leaf(self, el: _Element, name: str, action: int, parent: _Frame, owner: _Frame, index: int) -> None:
+    def simple_block(
+        self,
+        el: _Element,
+        name: str,
+        parent: _Frame,
+        pos: int,
+        locator: str,
+        level: int,
+        skip_link: bool,
+        role: str | None,
+        in_main_el: bool,
+    ) -> bool:
+        """A block (not muted, not a collector) holding nothing but text and inline elements without children, as
+        most paragraphs, list items and headings do, done in one go: what open() and close() would do with a frame
+        for it, and open() and walk() with its children, without the frame (its set-up is most of a block's cost).
+
+        False, having changed nothing, when a child is not that simple: an element of its own, an action or
+        a ruby reading, a block, a skip link (a block too). The chrome verdict is wanted only if it holds text."""
+        text = el.text
+        parts = [text] if text else []
+        children = list(el) if len(el) else _NO_CHILDREN
+        links: list[tuple[int, _Element, str]] = []  # position, <a>, href
+        main_child = False
+        for index, child in enumerate(children):
+            tag = child.tag
+            if type(tag) is not str or tag in _NOT_IN_SIMPLE_BLOCK or len(child):
+                return False
+            if tag == "a":
+                href = child.get("href")
+                if href is not None:
+                    if "#" in href and _is_skip_link(child, href, False):
+                        return False
+                    links.append((index, child, href))
+            if not in_main_el and child.get("role") == "main":
+                main_child = True
+            text = child.text
+            if text:
+                parts.append(text)
+            tail = child.tail
+            if tail:
+                parts.append(tail)
+
+        found = self.found
+        owner = parent.owner
+        if owner.buf:
+            self.flush(owner)
+        start = len(found.blocks)
+        if not locator:
+            locator = self.locator(parent, pos)
+        if links:
+            prefix = locator + " > "
+            steps = _sibling_steps(children)
+            for index, child, href in links:
+                rel = child.get("rel")
+                found.links.append(
+                    (href, _link_text(child, False), _split_tokens(rel) if rel else (), prefix + steps[index])
+                )
+        if main_child:
+            found.saw_main = True
+        joined = "".join(parts)
+        if level:
+            found.headings.append(Heading(level, fold(joined), locator))
+        if joined and not joined.isspace():
+            text = fold(joined)
+            if text:
+                chrome = parent.chrome or skip_link or _is_chrome(el, name, role, parent.sectioned)
+                found.blocks.append(
+                    _Pending("heading" if level else _KIND_BY_TAG.get(name, owner.kind), text, locator, chrome,
+                             (parent.chrome_root if parent.chrome else locator) if chrome else "", in_main_el,
+                             parent.in_article or name == "article", level)
+                )
+        collector = parent.collector
+        if collector is not None and name in ("summary", "dt", "dd"):
+            collector.collected.append((name, start, len(found.blocks)))
+        return True
+
+    def leaf(self, el: _Element, name: str, action: int, parent: _Frame, owner: _Frame, pos: int) -> None:
         """Elements whose content the walk never enters: skipped media and code, metadata, breaks, images."""
         found = self.found
         if action == _SKIP:
             if name == "script" and (el.get("type") or "").strip().lower() == "application/ld+json":
-                locator = self.locator(parent, name, index)
+                locator = self.locator(parent, pos)
                 found.json_ld.append(parse_json_ld(_script_text(el, parent.in_pre), locator))
         elif action == _TITLE:
             found.titles.append(fold(_text_content(el, parent.ruby)))
@@ -616,7 +783,7 @@ class _Walker:
                 found.base = href
         elif action == _IMG:
             src = el.get("src") or el.get("data-src") or ""
-            found.images.append(Image(src=src, alt=el.get("alt"), locator=self.locator(parent, name, index)))
+            found.images.append(Image(src=src, alt=el.get("alt"), locator=self.locator(parent, pos)))
         elif action == _BR:
             if parent.skip_text:
                 return
@@ -775,24 +942,32 @@ def _x_robots(fetch: FetchResult | None) -> tuple[str, ...]:
     return _directives(values)
 
 
-def _resolve_main(pending: list[_Pending], saw_main: bool, words: list[int]) -> list[bool]:
-    """<main> when it holds text; else <article> when it holds most of the text; else all but chrome."""
-    content = [(p, w) for p, w in zip(pending, words, strict=True) if not p.chrome]
-    total = sum(w for _, w in content)
-    if saw_main and sum(w for p, w in content if p.in_main_el) > 0:
-        return [not p.chrome and p.in_main_el for p in pending]
-    article_words = sum(w for p, w in content if p.in_article)
+def _resolve_main(pending: list[_Pending], saw_main: bool) -> tuple[list[bool], int]:
+    """<main> when it holds text; else <article> when it holds most of the text; else all but chrome. With it, the
+    words of the text chosen (chrome never counts towards the main text or the page's word count).
+
+    Words are counted once per sort of content block (in <main> or not, in <article> or not), on its texts joined
+    by newlines: no word spans a line break, so that is the sum over its blocks, in a few calls instead of one
+    per block."""
+    texts: dict[tuple[bool, bool], list[str]] = {}
+    for p in pending:
+        if not p.chrome:
+            texts.setdefault((p.in_main_el, p.in_article), []).append(p.text)
+    words = {where: count_words("\n".join(group)) for where, group in texts.items()}
+    main_words = words.get((True, True), 0) + words.get((True, False), 0)
+    if saw_main and main_words > 0:
+        return [not p.chrome and p.in_main_el for p in pending], main_words
+    article_words = words.get((True, True), 0) + words.get((False, True), 0)
+    total = sum(words.values())
     if article_words and article_words * 2 >= total:
-        return [not p.chrome and p.in_article for p in pending]
-    return [not p.chrome for p in pending]
+        return [not p.chrome and p.in_article for p in pending], article_words
+    return [not p.chrome for p in pending], total
 
 
 def parse_html(text: str, url: str) -> tuple[_Found, list[RawBlock]]:
     """The walk and main-content decision on already-decoded HTML; shared with the Markdown extractor."""
     found = _Walker().walk(_top_elements(text))
-    # Chrome never counts towards the main text or the page's word count, so its words are not counted.
-    found.words = [0 if p.chrome else count_words(p.text) for p in found.blocks]
-    in_main = _resolve_main(found.blocks, found.saw_main, found.words)
+    in_main, found.main_words = _resolve_main(found.blocks, found.saw_main)
     raw = [
         RawBlock(p.kind, p.text, p.locator, main, p.level, p.chrome_root or ("main" if main else "other"))
         for p, main in zip(found.blocks, in_main, strict=True)
@@ -868,8 +1043,8 @@ def page_from_html(
         meta=tuple(metas),
         hreflang=tuple(hreflang),
         title_count=len(found.titles),
-        word_count=sum(w for w, b in zip(found.words, blocks, strict=True) if b.in_main),
-        content_hash=content_hash(main_texts),
+        word_count=found.main_words,
+        content_hash=content_hash(main_texts, folded=True),  # the walk folds every block's text, none empty
         html_size=html_size,
         encoding=encoding,
         fetch=fetch,
