@@ -75,6 +75,7 @@ _REPLACEMENT_UTF8 = "\ufffd".encode()
 _DETECT_SAMPLE = 64 * 1024
 _PRESCAN = 4096
 _CONTROL = frozenset(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)  # deleted by translate: the controls remain
 
 
 @dataclass(frozen=True)
@@ -255,5 +256,5 @@ def looks_binary(body: bytes) -> bool:
     sample = body[:4096]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b in _CONTROL)
+    controls = len(sample.translate(None, _NOT_CONTROL))  # counted in C, not byte by byte
     return controls / len(sample) > 0.05

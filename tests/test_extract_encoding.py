@@ -170,3 +170,18 @@ def test_zip_is_binary() -> None:
 )
 def test_text_bodies_are_not_binary(body: bytes) -> None:
     assert looks_binary(body) is False
+
+
+def test_looks_binary_counts_control_bytes_as_a_byte_loop_does() -> None:
+    """The control-byte share is counted in C; it must agree with counting byte by byte."""
+    import random
+
+    from auditor.encoding import _CONTROL
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        pool = rng.choice([bytes(range(1, 32)), bytes(range(1, 256)), b"abc\t\n\x1b\x0c\r", b"ab\x01\x02", b"text "])
+        body = b"<" + bytes(rng.choice(pool) for _ in range(rng.choice([1, 9, 90, 900]))) * rng.choice([1, 12])
+        sample = body[:4096]
+        share = sum(1 for b in sample if b in _CONTROL) / len(sample)
+        assert looks_binary(body) == (share > 0.05)
