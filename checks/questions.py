@@ -6,7 +6,7 @@ import heapq
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from auditor.config import Config, QuestionsConfig
@@ -315,17 +315,26 @@ class Unit:
         return self.sentences[: self.snippet_count]
 
 
-@dataclass(frozen=True)
-class Scored:
-    """One unit's match with one question, with the signals that explain the score: the map step's form."""
+_UnitT = TypeVar("_UnitT")
 
-    unit: Unit
+
+@dataclass(frozen=True)
+class _Match(Generic[_UnitT]):
+    """A unit's match with a question: its score and the signals that explain it."""
+
+    unit: _UnitT
     score: float
     signals: tuple[tuple[str, float], ...]
     matched: tuple[str, ...]
     notes: tuple[str, ...]
     reply_at: int | None
     reply_why: str | None
+
+
+@dataclass(frozen=True)
+class Scored(_Match[Unit]):
+    """One unit's match with one question: the map step's form, with the whole unit and the question."""
+
     question: Question = field(kw_only=True)
 
 
@@ -424,19 +433,11 @@ class _ShownUnits:
 
 
 @dataclass(frozen=True)
-class Answered:
+class Answered(_Match[ShownUnit]):
     """One unit's match with a question as the site step reads it: the unit as shown, its score and signals.
 
     What a page's part carries across processes. The question is left out (the site step has it from the pack
     by its id), and so is the matching material of the unit (see ShownUnit)."""
-
-    unit: ShownUnit
-    score: float
-    signals: tuple[tuple[str, float], ...]
-    matched: tuple[str, ...]
-    notes: tuple[str, ...]
-    reply_at: int | None
-    reply_why: str | None
 
 
 @dataclass(frozen=True)
