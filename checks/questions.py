@@ -1012,14 +1012,7 @@ class Partial:
     def _bound(self, unit: Unit, reply: float, expected: float, gated: bool, halved: bool) -> float:
         """The score with the reply and agreement signals at most `reply` and `expected`, gated as score_unit
         gates it (`gated`: it never names its topic; `halved`: it states no fact the question requires)."""
-        # the very sum finish_score makes, term by term in its order, so rounding cannot put it under the score
-        asks, topic, content = self.asks, self.topic, self.content
-        bound = W_ASKS * asks + W_TOPIC * topic + W_CONTENT * content + W_REPLY * reply + W_EXPECTED * expected
-        if gated:
-            bound *= 0.5
-        if halved:
-            bound *= 0.5
-        return round(_unit_gates(unit, bound), 3)
+        return _presence_score(unit, self.asks, self.topic, self.content, reply, expected, gated, halved)
 
     def _asks_head(self, q: Question, asked: Seq, subject: SubjectTerms) -> float:
         """How strongly the heading (or the question before a paragraph) asks the question."""
