@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -55,6 +56,8 @@ _WARM_UP_PAGE = (
 )
 # Below this many expected pages a process pool costs more (each worker loads spaCy and the rule packs) than it saves.
 POOL_MIN_PAGES = 12
+# How often a run renews its site lock while it records pages (the lock itself lasts six hours).
+LOCK_RENEW_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -374,6 +377,7 @@ class Pipeline:
         self.store = store if store is not None else Store.from_config(config)
         self.progress = progress
         self.analyser = Analyser(config)
+        self._keep_lock: Callable[[], None] | None = None  # renews the site lock of the run in progress
 
     # -- entrances ------------------------------------------------------------------------------------------
 
@@ -440,6 +444,7 @@ class Pipeline:
                 continue
             try:
                 run_id = self.store.start_run(kind, list(site_cfg.start_urls), config_digest(self.config), [site_cfg.name])
+                self._keep_lock = partial(self._renew_site_lock, site_cfg.name, owner)
                 try:
                     status = self._audit_site(run_id, site_cfg)
                 except BaseException:
@@ -448,8 +453,15 @@ class Pipeline:
                 self._finish(run_id, status)
                 run_ids.append(run_id)
             finally:
+                self._keep_lock = None
                 self.store.release_site_lock(site_cfg.name, owner)
         return run_ids, busy
+
+    def _renew_site_lock(self, site: str, owner: str) -> None:
+        """Push the site lock's expiry on while pages are still being recorded: a crawl longer than the lock's
+        lifetime must not let another process take the site over half way."""
+        if not self.store.acquire_site_lock(site, owner):
+            log.warning("site %s: the site lock was taken over by another process during this run", site)
 
     # -- stages ---------------------------------------------------------------------------------------------
 
@@ -580,7 +592,7 @@ class Pipeline:
             return result
 
         read_pages: set[str] = set()
-        writer = _PageWriter(self.store, run_id, site.name)
+        writer = _PageWriter(self.store, run_id, site.name, keep_alive=self._keep_lock)
 
         async def handle(fetch: FetchResult) -> None:
             try:
@@ -680,11 +692,22 @@ class _PageWriter:
     process then spends its time on the crawl and the site checks. A batch waits at most `max_wait` seconds,
     so an interrupted run loses at most that much of its record."""
 
-    def __init__(self, store: Store, run_id: str, site: str, size: int = 64, max_wait: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        run_id: str,
+        site: str,
+        size: int = 64,
+        max_wait: float = 1.0,
+        keep_alive: Callable[[], None] | None = None,
+        keep_alive_every: float = LOCK_RENEW_SECONDS,
+    ) -> None:
         self.store, self.run_id, self.site = store, run_id, site
         self.size, self.max_wait = size, max_wait
         self.entries: list[dict[str, Any]] = []
         self.since = 0.0
+        self.keep_alive, self.keep_alive_every = keep_alive, keep_alive_every
+        self.kept_alive = time.monotonic()
 
     def add(self, entry: dict[str, Any]) -> None:
         if not self.entries:
@@ -697,6 +720,9 @@ class _PageWriter:
         if self.entries:
             entries, self.entries = self.entries, []
             self.store.record_pages(self.run_id, self.site, entries)
+        if self.keep_alive is not None and time.monotonic() - self.kept_alive >= self.keep_alive_every:
+            self.kept_alive = time.monotonic()
+            self.keep_alive()
 
     def __enter__(self) -> _PageWriter:
         return self

@@ -179,3 +179,33 @@ def test_a_refused_batch_writes_nothing(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(select(pages.c.id)).first() is None
         assert conn.execute(select(findings.c.id)).first() is None
+
+
+def test_a_long_run_keeps_its_site_lock_while_it_records_pages(tmp_path: Any) -> None:
+    """A run renews its site lock as it records pages: a lock past its lifetime would otherwise let a second
+    process start on the same site half way through the first one's crawl."""
+    import time
+    from functools import partial
+
+    from auditor.config import Config
+    from auditor.pipeline import Pipeline, _PageWriter
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    config = Config.model_validate({"storage": {"url": url}})
+    with Store(url) as db, Store(url) as other:
+        assert db.acquire_site_lock(ONE, "weekly", ttl_seconds=-1)  # already past its lifetime
+        run_id = db.start_run("run", [HOME], "digest", [ONE])
+        renew = partial(Pipeline(config, store=db)._renew_site_lock, ONE, "weekly")
+        with _PageWriter(db, run_id, ONE, size=1, keep_alive=renew, keep_alive_every=0) as writer:
+            writer.add(page(HOME, ONE, []))
+        holder = db.lock_holder(f"site:{ONE}")
+        assert holder is not None and holder["owner"] == "weekly" and holder["expires_at"] > time.time() + 3600
+        assert not other.acquire_site_lock(ONE, "manual-run")
+
+
+def test_without_renewal_a_lock_past_its_lifetime_is_taken_over(tmp_path: Any) -> None:
+    """The other side of the test above: the same lock, never renewed, goes to the next process."""
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    with Store(url) as db, Store(url) as other:
+        assert db.acquire_site_lock(ONE, "weekly", ttl_seconds=-1)
+        assert other.acquire_site_lock(ONE, "manual-run")
