@@ -34,10 +34,10 @@ def lemma_of(token_text: str, lemma: str) -> str:
 
 
 # A token as the later stages read it: text, lemma (as Sentence.lemmas holds it), the normalised lemma the context
-# cues match on, and the lower-case text.
+# cues match on, and the lower-case text. Worked out once per distinct word and kept by spaCy's hash of its text;
+# interned, as a page repeats its words many times and every copy would be kept (and pickled) otherwise.
 _Word = tuple[str, str, str, str]
-_WORDS: dict[str, tuple[str, str]] = {}  # token text -> (interned text, interned lower-case lemma)
-_BY_ORTH: dict[int, _Word] = {}  # by spaCy's hash of the token text: what _words_of gives
+_BY_ORTH: dict[int, _Word] = {}
 _WORDS_MAX = 500_000
 
 
@@ -46,18 +46,14 @@ def _lemma_table() -> Any:
     return get_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
 
 
-def _word(text: str) -> tuple[str, str]:
-    """The token and its lemma as the lookup lemmatizer gives them, worked out once per distinct word.
+def _new_word(text: str) -> _Word:
+    """The token and its lemma as the lookup lemmatizer gives them, with the forms the cues match on."""
+    from auditor.context import normalise_lemma
 
-    Interned: a page repeats its words many times, and every copy would be kept (and pickled) otherwise."""
-    known = _WORDS.get(text)
-    if known is None:
-        if len(_WORDS) >= _WORDS_MAX:
-            _WORDS.clear()
-        found = _lemma_table().get(text, text)
-        lemma = found if isinstance(found, str) else text
-        known = _WORDS[text] = (sys.intern(text), sys.intern(lemma_of(text, lemma)))
-    return known
+    found = _lemma_table().get(text, text)
+    lemma = sys.intern(lemma_of(text, found if isinstance(found, str) else text))
+    text = sys.intern(text)
+    return (text, lemma, sys.intern(normalise_lemma(text, lemma)), sys.intern(text.lower()))
 
 
 def _words_of(doc: Doc) -> list[_Word]:
@@ -66,8 +62,6 @@ def _words_of(doc: Doc) -> list[_Word]:
     """
     from spacy.attrs import ORTH
 
-    from auditor.context import normalise_lemma
-
     strings = doc.vocab.strings
     words: list[_Word] = []
     for orth in doc.to_array(ORTH).tolist():
@@ -75,8 +69,7 @@ def _words_of(doc: Doc) -> list[_Word]:
         if known is None:
             if len(_BY_ORTH) >= _WORDS_MAX:
                 _BY_ORTH.clear()
-            text, lemma = _word(strings[orth])
-            known = _BY_ORTH[orth] = (text, lemma, sys.intern(normalise_lemma(text, lemma)), sys.intern(text.lower()))
+            known = _BY_ORTH[orth] = _new_word(strings[orth])
         words.append(known)
     return words
 

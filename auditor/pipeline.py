@@ -377,7 +377,6 @@ class Pipeline:
         self.store = store if store is not None else Store.from_config(config)
         self.progress = progress
         self.analyser = Analyser(config)
-        self._keep_lock: Callable[[], None] | None = None  # renews the site lock of the run in progress
 
     # -- entrances ------------------------------------------------------------------------------------------
 
@@ -444,16 +443,15 @@ class Pipeline:
                 continue
             try:
                 run_id = self.store.start_run(kind, list(site_cfg.start_urls), config_digest(self.config), [site_cfg.name])
-                self._keep_lock = partial(self._renew_site_lock, site_cfg.name, owner)
+                keep_lock = partial(self._renew_site_lock, site_cfg.name, owner)
                 try:
-                    status = self._audit_site(run_id, site_cfg)
+                    status = self._audit_site(run_id, site_cfg, keep_lock)
                 except BaseException:
                     self.store.finish_run(run_id, "failed")
                     raise
                 self._finish(run_id, status)
                 run_ids.append(run_id)
             finally:
-                self._keep_lock = None
                 self.store.release_site_lock(site_cfg.name, owner)
         return run_ids, busy
 
@@ -520,10 +518,11 @@ class Pipeline:
                 self._record_result(writer, site, fetch.requested_url, result, fetch, 0)
         self._site_stage(run_id, site, self._site_model(site, fetches=tuple(fetches)))
 
-    def _audit_site(self, run_id: str, site_cfg: SiteConfig) -> str:
-        """Crawl one site, analysing pages in a process pool while the crawl goes on; returns the run status."""
+    def _audit_site(self, run_id: str, site_cfg: SiteConfig, keep_lock: Callable[[], None] | None = None) -> str:
+        """Crawl one site, analysing pages in a process pool while the crawl goes on; returns the run status.
+        `keep_lock` renews the site lock the run holds, if it holds one."""
         with fewer_collections():
-            return asyncio.run(self._crawl_site(run_id, site_cfg))
+            return asyncio.run(self._crawl_site(run_id, site_cfg, keep_lock))
 
     def _executor(self, expected_pages: int) -> tuple[Executor, int]:
         """The pool the pages are analysed in, and how many pages it works on at once."""
@@ -565,7 +564,7 @@ class Pipeline:
             return None
         return load_result(self.store.stored_analysis(int(prev["page_id"])), self.analyser.engine)
 
-    async def _crawl_site(self, run_id: str, site_cfg: SiteConfig) -> str:
+    async def _crawl_site(self, run_id: str, site_cfg: SiteConfig, keep_lock: Callable[[], None] | None) -> str:
         from auditor.crawl import crawl_site
         from checks.crawl_checks import without_body
 
@@ -592,7 +591,7 @@ class Pipeline:
             return result
 
         read_pages: set[str] = set()
-        writer = _PageWriter(self.store, run_id, site.name, keep_alive=self._keep_lock)
+        writer = _PageWriter(self.store, run_id, site.name, keep_alive=keep_lock)
 
         async def handle(fetch: FetchResult) -> None:
             try:
