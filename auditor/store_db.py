@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,23 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(db)
 
 
+def _use_wal(cur: Any) -> None:
+    """Switch the file to WAL unless it is already. The switch needs the file to itself, and SQLite reports a
+    second process switching a new file at the same moment as locked without waiting on the busy timeout: so
+    it is tried again, within that timeout, until one of them has switched it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()
+            if mode is not None and str(mode[0]).lower() not in ("wal", "memory"):
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _install_sqlite_events(engine: Engine) -> None:
     """WAL and a busy timeout on each connection; BEGIN IMMEDIATE so two writers queue, not fail.
 
@@ -71,9 +90,7 @@ def _install_sqlite_events(engine: Engine) -> None:
         try:
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
-            mode = cur.execute("PRAGMA journal_mode").fetchone()
-            if mode is not None and str(mode[0]).lower() not in ("wal", "memory"):
-                cur.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cur)
             cur.execute("PRAGMA synchronous = NORMAL")  # with WAL: a process crash loses no committed page
         finally:
             cur.close()
